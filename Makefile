@@ -1,0 +1,52 @@
+# Every target sets up what it needs: a fresh clone runs `make demo` or `make test` directly.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+SAM_VENV := .venv-sam
+EVAL_DATA_DIR ?= $(abspath ../shared/data)
+export EVAL_DATA_DIR
+
+.PHONY: demo test unit lint template bench install install-sam clean
+
+$(VENV)/.installed: layers/core/requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+# SAM CLI pins older boto3, pydantic and click, so it lives in its own venv.
+$(SAM_VENV)/.installed:
+	$(PYTHON) -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(SAM_VENV)/bin/python -m pip install --quiet "aws-sam-cli>=1.120"
+	touch $@
+
+install: $(VENV)/.installed
+
+install-sam: $(SAM_VENV)/.installed
+
+demo: install
+	$(PY) main.py demo
+
+test: install install-sam
+	$(PY) -m pytest
+	$(MAKE) --no-print-directory template
+
+unit: install
+	$(PY) -m pytest tests/unit
+
+template: install install-sam
+	$(VENV)/bin/cfn-lint template.yaml
+	AWS_DEFAULT_REGION=us-east-1 $(SAM_VENV)/bin/sam validate --lint --template-file template.yaml
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+bench: install
+	$(PY) benchmarks/classifier_latency.py
+	$(PY) benchmarks/route_function.py
+
+clean:
+	rm -rf $(VENV) $(SAM_VENV) .aws-sam .pytest_cache .ruff_cache .mypy_cache

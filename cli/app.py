@@ -1,0 +1,65 @@
+"""Argument parsing and dispatch for `main.py`.
+
+Each command module exposes `register(subparsers)`, which adds its parser and
+sets `handler`, so adding a command never touches the others.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+
+from rich.console import Console
+
+from router.exceptions import RouterError
+
+COMMANDS = ("demo", "route", "models", "execute", "batch", "feedback", "report", "retrain", "dashboard", "evaluate")
+
+err_console = Console(stderr=True)
+
+
+class CommandError(Exception):
+    """A command-line input is invalid; the message names the option."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python main.py", description="Route LLM queries to the cheapest Claude tier that handles them well."
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages to stderr")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name in COMMANDS:
+        try:
+            module = importlib.import_module(f"cli.{name}_cmd")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"cli.{name}_cmd":
+                raise
+            continue
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        return int(args.handler(args) or 0)
+    except CommandError as exc:
+        err_console.print(f"[red]error:[/red] {exc}", highlight=False)
+        return 2
+    except (RouterError, ValueError) as exc:
+        err_console.print(f"[red]error:[/red] {exc}", highlight=False)
+        return 1
+    except KeyboardInterrupt:
+        err_console.print("interrupted")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

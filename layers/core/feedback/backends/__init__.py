@@ -1,0 +1,1 @@
+"""Storage backends of the feedback store: SQLite locally, DynamoDB in Lambda."""

@@ -1,0 +1,80 @@
+"""Records the feedback store keeps besides decisions."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from pydantic import BaseModel, Field
+
+from router.models import Tier
+
+
+class FeedbackRecord(BaseModel):
+    """One quality sample or provider failure for a decision, unique per (decision, source)."""
+
+    decision_id: str
+    source: str
+    created_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
+    cell: str
+    tier: Tier
+    quality: float | None = Field(default=None, ge=0.0, le=1.0, description="None for a failure")
+    low_quality: bool = False
+    rating: float | None = None
+    signals: dict[str, float] = Field(default_factory=dict)
+    failure: str | None = Field(default=None, description="provider failure kind; not a quality sample")
+
+    @property
+    def day(self) -> date:
+        return self.created_at.astimezone(UTC).date()
+
+
+class FeedbackResult(BaseModel):
+    """What `record_feedback` did."""
+
+    decision_id: str
+    source: str
+    quality: float | None
+    low_quality: bool
+    signals: dict[str, float] = Field(default_factory=dict)
+    failure: str | None = None
+    repeat: bool = Field(default=False, description="the same (decision, source) was already recorded")
+
+
+class CellAggregate(BaseModel):
+    """Running counters for one (cell, tier served)."""
+
+    cell: str
+    tier: Tier
+    samples: int = 0
+    low_quality: int = 0
+    quality_sum: float = 0.0
+    ratings: int = 0
+    failures: int = 0
+
+    @property
+    def mean_quality(self) -> float | None:
+        return round(self.quality_sum / self.samples, 6) if self.samples else None
+
+    @property
+    def low_quality_rate(self) -> float | None:
+        return self.low_quality / self.samples if self.samples else None
+
+
+class TierDayAggregate(BaseModel):
+    """Counters for one tier on one UTC day: traffic, cost and quality."""
+
+    day: date
+    tier: Tier
+    decisions: int = 0
+    estimated_cost_usd: float = 0.0
+    baseline_cost_usd: float = 0.0
+    actual_cost_usd: float = 0.0
+    completed: int = 0
+    samples: int = 0
+    quality_sum: float = 0.0
+    low_quality: int = 0
+    failures: int = 0
+
+    @property
+    def mean_quality(self) -> float | None:
+        return round(self.quality_sum / self.samples, 6) if self.samples else None
