@@ -1,0 +1,1 @@
+"""Feedback: quality scores of responses, the feedback store and retraining."""

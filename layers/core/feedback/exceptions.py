@@ -1,0 +1,57 @@
+"""Errors of the feedback package. Each message names the value and what to do next."""
+
+from __future__ import annotations
+
+from router.exceptions import RouterError
+
+
+class FeedbackError(RouterError):
+    """Base class of the errors the feedback package raises on purpose."""
+
+
+class InvalidRatingError(FeedbackError, ValueError):
+    """A user rating is neither 1 to 5 stars nor a thumbs up or down."""
+
+    field = "rating"
+
+    def __init__(self, rating: object) -> None:
+        super().__init__(f"invalid rating {rating!r}: expected 1 to 5 stars, or up/down")
+        self.rating = rating
+
+
+class DecisionNotFoundError(FeedbackError, LookupError):
+    """Feedback names a decision id that no store contains."""
+
+    field = "decision_id"
+
+    def __init__(self, decision_id: str) -> None:
+        super().__init__(
+            f"decision {decision_id!r} not found: send feedback with the decision_id that the routing response returned"
+        )
+        self.decision_id = decision_id
+
+
+class VersionConflictError(FeedbackError):
+    """Another writer moved the routing table's current pointer first."""
+
+    def __init__(self, expected: int | None, actual: int | None) -> None:
+        super().__init__(
+            f"routing table changed concurrently: expected current version {expected}, found {actual}; "
+            "rerun the retrain to build on the new version"
+        )
+        self.expected = expected
+        self.actual = actual
+
+
+class VersionNotFoundError(FeedbackError, LookupError):
+    """A routing-table version does not exist in the store."""
+
+    field = "version"
+
+    def __init__(self, version: int) -> None:
+        super().__init__(f"routing table version {version} not found: `retrain --history` lists the versions")
+        self.version = version
+
+
+class StoreError(FeedbackError):
+    """The storage backend failed; the original error is chained as the cause."""
