@@ -5,6 +5,7 @@ PY := $(VENV)/bin/python
 SAM_VENV := .venv-sam
 EVAL_DATA_DIR ?= $(abspath ../shared/data)
 export EVAL_DATA_DIR
+export SAM_CLI_TELEMETRY := 0
 
 .PHONY: demo test unit lint template bench install install-sam clean
 
@@ -37,7 +38,7 @@ unit: install
 
 template: install install-sam
 	$(VENV)/bin/cfn-lint template.yaml
-	AWS_DEFAULT_REGION=us-east-1 $(SAM_VENV)/bin/sam validate --lint --template-file template.yaml
+	SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION=us-east-1 $(SAM_VENV)/bin/sam validate --lint --template-file template.yaml
 
 lint: install
 	$(VENV)/bin/ruff check .

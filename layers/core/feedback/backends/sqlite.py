@@ -103,8 +103,8 @@ class SQLiteBackend(StoreBackend):
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
-        with self._transaction() as conn:
-            conn.executescript(SCHEMA)
+        # executescript commits on its own, so it runs outside _transaction().
+        self._connection().executescript(SCHEMA)
 
     def _connection(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
