@@ -10,7 +10,7 @@ from pathlib import Path
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from cli.app import CommandError
+from cli.app import CommandError, err_console
 from cli.inputs import read_prompts
 from cli.render import console, percent, usd
 from feedback.store import FeedbackStore
@@ -51,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError("--query is empty: give the text to route")
     router = LLMRouter(profile=args.profile)
     for warning in router.lifecycle_warnings():
-        console.print(f"[yellow]warning:[/yellow] {warning}", highlight=False, stderr=True)
+        err_console.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)
     store = None if args.no_store else FeedbackStore()
     if args.query is not None:
         return _route_one(router, store, args)
@@ -96,7 +96,7 @@ def _route_file(router: LLMRouter, store: FeedbackStore | None, args: argparse.N
     skipped = 0
     progress = Progress(
         TextColumn("routing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-        console=console.__class__(stderr=True), transient=True,
+        console=err_console, transient=True,
     )
     with progress:
         task = progress.add_task("route", total=len(rows))
@@ -105,7 +105,7 @@ def _route_file(router: LLMRouter, store: FeedbackStore | None, args: argparse.N
                 decision = router.route(row.prompt)
             except InvalidQueryError as exc:
                 skipped += 1
-                console.print(f"[yellow]skipped[/yellow] {args.file}:{row.line}: {exc}", stderr=True)
+                err_console.print(f"[yellow]skipped[/yellow] {args.file}:{row.line}: {exc}", highlight=False)
                 progress.advance(task)
                 continue
             if store is not None:

@@ -1,0 +1,250 @@
+"""`evaluate`: measure the router's quality-cost trade-off on a file of prompts with per-model scores."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from pathlib import Path
+
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from cli.app import CommandError, err_console
+from cli.render import console
+from evaluation.data import EvaluationInputError, RowFilter
+from evaluation.replay import ReplayConfig
+from evaluation.report import write_report
+from evaluation.runner import ROUTER_POINT, EvaluationConfig, run_evaluation
+from evaluation.tiers import TIERS_EXAMPLE, parse_costs, parse_tiers
+from router.engine import LLMRouter
+from router.exceptions import ConfigurationError
+
+CURVE_ORDER = ("router (score)", "router (table)", "random", "prompt length", "oracle")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "evaluate",
+        help="measure quality against cost on a JSONL file of prompts with per-model scores (no model is called)",
+        description="Route every prompt of a benchmark file, score the router and its baselines (random, "
+        "prompt length, oracle) with APGR, CPT and savings at 95% quality, and write report.json and PNG plots.",
+    )
+    parser.add_argument(
+        "--data", type=Path, required=True, metavar="FILE", help="JSONL file with 'prompt' and 'scores' per line"
+    )
+    parser.add_argument(
+        "--tiers",
+        required=True,
+        metavar="TIER=MODEL,...",
+        help=f"model of the file serving each tier, two or three of 1, 2, 3, e.g. {TIERS_EXAMPLE}; "
+        "with two tiers a decision goes to the cheapest configured tier at or above it",
+    )
+    costs = parser.add_mutually_exclusive_group()
+    costs.add_argument("--costs", metavar="TIER=USD,...", help='USD per call of each tier, e.g. "1=0.0006,3=0.03"')
+    costs.add_argument("--cost-field", metavar="FIELD", help="per-row field with USD per model, e.g. cost_usd")
+
+    parser.add_argument("--profile", help="catalog profile for routing and default prices (default: the active one)")
+    parser.add_argument("--subset", help="keep only rows whose 'subset' equals this value")
+    parser.add_argument("--category", help="keep only rows whose 'category' equals this value")
+    parser.add_argument(
+        "--include-contaminated", action="store_true", help="keep rows marked contaminated (left out by default)"
+    )
+    parser.add_argument("--limit", type=int, metavar="N", help="evaluate a seeded random sample of this many rows")
+    parser.add_argument(
+        "--bootstrap", type=int, default=1000, metavar="N", help="bootstrap resamples for 95%% CIs (default 1000)"
+    )
+    parser.add_argument(
+        "--seed", type=int, default=0, metavar="N", help="seed of sampling, baselines and bootstrap (default 0)"
+    )
+
+    parser.add_argument("--replay", action="store_true", help="also replay the rows as traffic with retraining")
+    parser.add_argument(
+        "--retrain-every", type=int, default=200, metavar="N", help="rows between retrain runs (default 200)"
+    )
+    parser.add_argument("--shuffle", action="store_true", help="replay the rows in a seeded random order")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=Path("evaluation-report"),
+        metavar="DIR",
+        help="output folder (default ./evaluation-report)",
+    )
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    config = _config(args)
+    try:
+        router = LLMRouter(profile=args.profile)
+    except ConfigurationError as exc:
+        raise CommandError(f"--profile: {exc}") if args.profile else exc from exc
+    _warn_lifecycle_once(router)
+    try:
+        with _ProgressBars() as progress:
+            report = run_evaluation(config, router, progress)
+    except EvaluationInputError as exc:
+        raise CommandError(str(exc)) from exc
+    title = (
+        f"{args.data.name}"
+        + (f" [{args.subset}]" if args.subset else "")
+        + (f" [{args.category}]" if args.category else "")
+    )
+    written = write_report(report, args.out, title)
+    _print_summary(report)
+    console.print("wrote " + ", ".join(str(path) for path in written), highlight=False)
+    return 0
+
+
+def _config(args: argparse.Namespace) -> EvaluationConfig:
+    for option, value, low in (
+        ("--limit", args.limit, 1),
+        ("--bootstrap", args.bootstrap, 0),
+        ("--retrain-every", args.retrain_every, 1),
+    ):
+        if value is not None and value < low:
+            raise CommandError(f"{option} {value} is invalid: must be at least {low}")
+    if not args.data.is_file():
+        raise CommandError(f"--data {args.data}: file not found")
+    try:
+        tier_map = parse_tiers(args.tiers)
+        costs = parse_costs(args.costs, tier_map) if args.costs else None
+    except EvaluationInputError as exc:
+        raise CommandError(str(exc)) from exc
+    return EvaluationConfig(
+        data=args.data,
+        tier_map=tier_map,
+        costs=costs,
+        cost_field=args.cost_field,
+        row_filter=RowFilter(args.subset, args.category, exclude_contaminated=not args.include_contaminated),
+        limit=args.limit,
+        resamples=args.bootstrap,
+        seed=args.seed,
+        replay=args.replay,
+        replay_config=ReplayConfig(retrain_every=args.retrain_every, seed=args.seed, shuffle=args.shuffle),
+    )
+
+
+class _DropRepeats(logging.Filter):
+    """Drop log records whose message was already printed, so each lifecycle warning shows once."""
+
+    def __init__(self, messages: list[str]) -> None:
+        super().__init__()
+        self.messages = set(messages)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() not in self.messages
+
+
+def _warn_lifecycle_once(router: LLMRouter) -> None:
+    # Evaluation only routes, so a profile with retired models still works; the
+    # engine would log the same warning again for each router the run creates.
+    warnings = router.lifecycle_warnings()
+    for warning in warnings:
+        err_console.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)
+    if warnings:
+        logging.getLogger("router.engine").addFilter(_DropRepeats(warnings))
+
+
+class _ProgressBars:
+    """Rich progress bars on stderr, one per phase, handed to the runner as callbacks."""
+
+    def __enter__(self):
+        self.bar = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=console.__class__(stderr=True),
+            transient=True,
+        )
+        self.bar.__enter__()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.bar.__exit__(*exc_info)
+
+    def __call__(self, phase: str, total: int):
+        task = self.bar.add_task(phase, total=total)
+        return lambda: self.bar.advance(task)
+
+
+def _fmt(estimate: dict, digits: int = 1, suffix: str = "") -> str:
+    value = estimate.get("value")
+    if value is None:
+        return "-"
+    low, high = estimate.get("low"), estimate.get("high")
+    interval = f" [{low:.{digits}f}, {high:.{digits}f}]" if low is not None and high is not None else ""
+    return f"{value:.{digits}f}{suffix}{interval}"
+
+
+def _print_summary(report: dict) -> None:
+    run_facts = report["run"]
+    analysis = report["analysis"]
+    ends = analysis["endpoints"]
+    console.print(
+        f"{run_facts['data_file']}: {run_facts['rows_evaluated']:,} rows ({run_facts['mode']}, cost: "
+        f"{run_facts['cost_axis']}); always cheapest {_fmt(ends['q_weak'], 3)}, always strongest "
+        f"{_fmt(ends['q_strong'], 3)}; skipped {run_facts['skipped']}",
+        highlight=False,
+    )
+
+    curves = Table(title="quality-cost curves (95% bootstrap CI)")
+    for column in ("Router", "APGR", "CPT(50%)", "CPT(80%)", "Saved at 95% quality"):
+        curves.add_column(column, justify="left" if column == "Router" else "right")
+    for name in CURVE_ORDER:
+        metrics = analysis["curves"][name]["metrics"]
+        curves.add_row(
+            name,
+            _fmt(metrics["apgr"], 3),
+            _fmt(metrics["cpt50"], 1, "%"),
+            _fmt(metrics["cpt80"], 1, "%"),
+            _fmt(metrics["savings95"], 1, "%"),
+        )
+    console.print(curves)
+
+    points = Table(title="operating points")
+    tier_keys = [key for key in analysis["points"][ROUTER_POINT] if key.startswith("tier")]
+    tier_columns = [key.removeprefix("tier").removesuffix("_pct") for key in tier_keys]
+    for column in ("Router", *(f"Tier {tier}" for tier in tier_columns), "Quality % of top", "Cost saved", "USD saved"):
+        points.add_column(column, justify="left" if column == "Router" else "right")
+    for name, metrics in analysis["points"].items():
+        points.add_row(
+            name,
+            *(_fmt(metrics[key], 1, "%") for key in tier_keys),
+            _fmt(metrics["quality_pct"], 1, "%"),
+            _fmt(metrics["cost_saved_pct"], 1, "%"),
+            _fmt(metrics["usd_saved_pct"], 1, "%"),
+        )
+    console.print(points)
+    if "replay" in report:
+        _print_replay(report["replay"])
+
+
+def _print_replay(replay: dict) -> None:
+    half = replay["second_half"]
+    same_cost = replay["static_at_replay_cost"]
+    published = sum(1 for retrain in replay["retrains"] if retrain["published_version"] is not None)
+    table = Table(title=f"replay, second half ({len(replay['retrains'])} retrain runs, {published} published)")
+    for column in ("Router", "Quality % of top", "Cost saved", "USD saved"):
+        table.add_column(column, justify="left" if column == "Router" else "right")
+    for name, metrics in half["points"].items():
+        table.add_row(
+            name,
+            _fmt(metrics["quality_pct"], 1, "%"),
+            _fmt(metrics["cost_saved_pct"], 1, "%"),
+            _fmt(metrics["usd_saved_pct"], 1, "%"),
+        )
+    for name, metrics in half["differences"].items():
+        table.add_row(
+            name,
+            _fmt(metrics["quality_pct"], 2, " pp"),
+            _fmt(metrics["cost_saved_pct"], 2, " pp"),
+            _fmt(metrics["usd_saved_pct"], 2, " pp"),
+        )
+    console.print(table)
+    console.print(
+        f"At the replay's cost ({100 * same_cost['cost']:.1f}% of all-top-tier cost) the static table, moved along "
+        f"its threshold shift, reaches a mean score of {same_cost['static_table_quality']:.3f}; the replay reaches "
+        f"{same_cost['replay_quality']:.3f} ({same_cost['gain_pct_of_top']:+.2f} points of top-tier quality).",
+        highlight=False,
+    )
