@@ -34,10 +34,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    router = LLMRouter()
+    store = None if args.no_store else FeedbackStore()
+    router = LLMRouter(routing_table=store.current_routing_table() if store else None)
     for warning in router.lifecycle_warnings():
         console.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)
-    store = None if args.no_store else FeedbackStore()
     table = Table(title=f"llm-router demo (catalog profile '{router.profile}')")
     for column in ("Query", "Domain", "Score", "Tier", "Model", "Est. cost"):
         table.add_column(column, justify="right" if column in {"Score", "Tier", "Est. cost"} else "left")

@@ -49,10 +49,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.query is not None and not args.query.strip():
         raise CommandError("--query is empty: give the text to route")
-    router = LLMRouter(profile=args.profile)
+    store = FeedbackStore()
+    # The router follows the store's current routing table, so `retrain` takes effect here.
+    router = LLMRouter(profile=args.profile, routing_table=store.current_routing_table())
     for warning in router.lifecycle_warnings():
         err_console.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)
-    store = None if args.no_store else FeedbackStore()
+    if args.no_store:
+        store = None
     if args.query is not None:
         return _route_one(router, store, args)
     return _route_file(router, store, args)

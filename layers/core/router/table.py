@@ -26,13 +26,27 @@ DEFAULT_THRESHOLDS = (0.30, 0.65)
 DEFAULT_DOMAIN_FLOORS: dict[Domain, Tier] = {Domain.CODING: Tier.BALANCED, Domain.ANALYSIS: Tier.BALANCED}
 
 
-class CellRule(BaseModel):
-    """A learned minimum tier for one cell."""
+class TierCounts(BaseModel):
+    """Quality samples of one cell at one tier, copied from the cell aggregates."""
 
-    min_tier: Tier
+    tier: Tier
+    samples: int = Field(default=0, ge=0)
+    low_quality: int = Field(default=0, ge=0)
+
+
+class CellRule(BaseModel):
+    """The learned minimum tier of one cell, and the evidence baseline of its last change."""
+
+    min_tier: Tier | None = Field(
+        description="learned minimum tier; None after a demotion back to the tier the score and floor give"
+    )
     changed_in_run: int = Field(ge=0, description="retrain run that set this tier, for the cool-down")
     changed_at: datetime
     reason: str
+    counts_at_change: list[TierCounts] = Field(
+        default_factory=list,
+        description="the cell's aggregates when the rule changed; only samples added since then are evidence",
+    )
 
 
 class TableChange(BaseModel):
@@ -40,8 +54,9 @@ class TableChange(BaseModel):
 
     cell: str
     action: str = Field(description="promote, demote, rollback or edit")
-    old_tier: int | None
-    new_tier: int | None
+    old_tier: int | None = Field(description="learned minimum tier before the change; None = none")
+    new_tier: int | None = Field(description="learned minimum tier after the change; None = none")
+    evidence_tier: int | None = Field(default=None, description="tier whose quality samples justified the change")
     samples: int = 0
     low_quality_rate: float | None = None
     bound: float | None = Field(default=None, description="confidence bound that justified the change")

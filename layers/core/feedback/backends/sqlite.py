@@ -6,7 +6,6 @@ dollar (cost) so sums stay exact however many samples are added.
 
 from __future__ import annotations
 
-import json
 import logging
 import sqlite3
 import threading

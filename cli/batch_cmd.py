@@ -1,0 +1,210 @@
+"""`batch`: execute every prompt of a file with bounded concurrency, resumably, and report cost and quality.
+
+Each answered or failed prompt becomes one JSON line of the output file,
+written and flushed as soon as it finishes. A rerun skips the keys that
+already have an answer there, so an interrupted batch resumes where it
+stopped and retries only what failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from pathlib import Path
+from typing import IO, Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from cli.app import CommandError
+from cli.batch_report import latest_records, print_report
+from cli.execute_cmd import build_executor, check_max_tokens
+from cli.inputs import PromptRow, read_prompts
+from providers.errors import ExecutionFailedError
+from providers.executor import Executor
+from router.exceptions import InvalidQueryError, RetiredModelError
+
+logger = logging.getLogger(__name__)
+
+MAX_CONCURRENCY = 32
+DEFAULT_CONCURRENCY = 4
+
+stderr_console = Console(stderr=True)
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("batch", help="execute every prompt of a file and report cost and quality")
+    parser.add_argument(
+        "--file", type=Path, required=True, help="JSONL (a 'prompt' field), CSV (a 'prompt' column) or text file"
+    )
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        default=DEFAULT_CONCURRENCY,
+        metavar="N",
+        help=f"requests in flight at once, 1 to {MAX_CONCURRENCY} (default: {DEFAULT_CONCURRENCY})",
+    )
+    parser.add_argument(
+        "--output", type=Path, metavar="OUT.jsonl", help="answers file, appended to (default: FILE.answers.jsonl)"
+    )
+    parser.add_argument(
+        "--max-tokens", type=int, metavar="N", help="answer length limit in tokens (default: LLM_ROUTER_MAX_TOKENS)"
+    )
+    parser.add_argument("--profile", help="catalog profile (default: LLM_ROUTER_CATALOG_PROFILE or 'current')")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if not 1 <= args.concurrency <= MAX_CONCURRENCY:
+        raise CommandError(f"--concurrency {args.concurrency}: out of range: allowed 1 to {MAX_CONCURRENCY}")
+    check_max_tokens(args.max_tokens)
+    rows = read_prompts(args.file)
+    _check_unique_keys(rows, args.file)
+    output = args.output or args.file.with_name(args.file.stem + ".answers.jsonl")
+    previous = read_output(output)
+    answered = {key for key, record in latest_records(previous).items() if record.get("error") is None}
+    pending = [row for row in rows if row.key not in answered]
+    if answered:
+        stderr_console.print(
+            f"{len(rows) - len(pending)} of {len(rows)} prompts already answered in {output}: skipped",
+            highlight=False,
+            soft_wrap=True,
+        )
+
+    if pending:
+        executor = build_executor(args.profile)
+        try:
+            new_records = _run_pending(executor, pending, output, args)
+        finally:
+            executor.close()
+            executor.store.close()
+    else:
+        new_records = []
+    keys = {row.key for row in rows}
+    batch = {key: record for key, record in latest_records(previous + new_records).items() if key in keys}
+    print_report(list(batch.values()), output)
+    failed = sum(1 for record in batch.values() if record.get("error") is not None)
+    return 1 if failed else 0
+
+
+def _check_unique_keys(rows: list[PromptRow], path: Path) -> None:
+    first_line: dict[str, int] = {}
+    for row in rows:
+        if row.key in first_line:
+            raise CommandError(
+                f"--file {path}: key {row.key!r} is on lines {first_line[row.key]} and {row.line}: "
+                "give each prompt a unique 'id', because resuming skips prompts by key"
+            )
+        first_line[row.key] = row.line
+
+
+def read_output(path: Path) -> list[dict[str, Any]]:
+    """Read the records of an earlier run; a line cut short by a crash is skipped with a warning."""
+    if not path.exists():
+        return []
+    records = []
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError:
+                stderr_console.print(
+                    f"[yellow]warning:[/yellow] {path}:{number} is not valid JSON: ignored",
+                    highlight=False,
+                    soft_wrap=True,
+                )
+                continue
+            if isinstance(record, dict) and "key" in record:
+                records.append(record)
+    return records
+
+
+def _run_pending(executor: Executor, rows: list[PromptRow], output: Path, args: argparse.Namespace) -> list[dict]:
+    records: list[dict[str, Any]] = []
+    progress = Progress(
+        TextColumn("executing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=stderr_console
+    )
+    output.parent.mkdir(parents=True, exist_ok=True)
+    with output.open("a", encoding="utf-8") as handle, progress, ThreadPoolExecutor(args.concurrency) as pool:
+        task = progress.add_task("execute", total=len(rows))
+        futures: set[Future] = {pool.submit(execute_row, executor, row, args.max_tokens) for row in rows}
+        try:
+            while futures:
+                done, futures = wait(futures, return_when=FIRST_COMPLETED)
+                for future in done:
+                    record = future.result()
+                    _append(handle, record)
+                    records.append(record)
+                    progress.advance(task)
+        except BaseException:
+            # A missing API key or Ctrl-C stops the batch; finished lines are already written.
+            for future in futures:
+                future.cancel()
+            raise
+    return records
+
+
+def _append(handle: IO[str], record: dict[str, Any]) -> None:
+    handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+    handle.flush()
+
+
+def execute_row(executor: Executor, row: PromptRow, max_tokens: int | None) -> dict[str, Any]:
+    """Execute one prompt and return its output record; a failure of this prompt alone becomes its `error`.
+
+    Configuration errors (no API key, unknown provider) are raised, because every other prompt would fail too.
+    """
+    try:
+        result = executor.execute(row.prompt, max_tokens=max_tokens)
+    except ExecutionFailedError as exc:
+        return _error_record(row, exc, exc.kind.value, exc.decision_id, exc.tier, exc.model)
+    except (InvalidQueryError, RetiredModelError) as exc:
+        return _error_record(row, exc, type(exc).__name__)
+    decision = result.decision
+    return {
+        "key": row.key,
+        "line": row.line,
+        "decision_id": decision.decision_id,
+        "tier": decision.selected_tier.value,
+        "model": decision.selected_model,
+        "answer": result.text,
+        "usage": result.usage.model_dump(),
+        "cost": {
+            "actual_usd": result.actual_cost_usd,
+            "estimated_usd": decision.estimated_cost_usd,
+            "baseline_usd": decision.baseline_cost_usd,
+        },
+        "quality": result.quality,
+        "stop_reason": result.stop_reason,
+        "latency_ms": result.latency_ms,
+        "fallback_from_tier": decision.fallback_from_tier.value if decision.fallback_from_tier else None,
+        "error": None,
+    }
+
+
+def _error_record(
+    row: PromptRow,
+    error: Exception,
+    kind: str,
+    decision_id: str | None = None,
+    tier: int | None = None,
+    model: str | None = None,
+) -> dict[str, Any]:
+    logger.warning("prompt failed", extra={"key": row.key, "decision_id": decision_id, "error_kind": kind})
+    return {
+        "key": row.key,
+        "line": row.line,
+        "decision_id": decision_id,
+        "tier": tier,
+        "model": model,
+        "answer": None,
+        "usage": None,
+        "cost": None,
+        "quality": None,
+        "error": str(error),
+        "error_kind": kind,
+    }

@@ -1,0 +1,117 @@
+"""`feedback`: rate a routed decision, or score its response, and add the sample to its cell."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from rich.table import Table
+
+from cli.app import CommandError
+from cli.render import console, fraction
+from feedback.records import FeedbackResult
+from feedback.store import FeedbackStore
+
+MIN_STARS = 1
+MAX_STARS = 5
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("feedback", help="rate a decision's response and update its cell's quality")
+    parser.add_argument("--decision", required=True, metavar="ID", help="decision id printed by `route`")
+    rating = parser.add_mutually_exclusive_group()
+    rating.add_argument(
+        "--rating", type=float, metavar="STARS", help="user rating, 1 to 5 stars (fractions such as 4.5 allowed)"
+    )
+    rating.add_argument("--thumbs", choices=("up", "down"), help="user rating as thumbs up or down")
+    parser.add_argument(
+        "--response-file", type=Path, metavar="FILE", help="model response to score automatically ('-' = stdin)"
+    )
+    parser.add_argument(
+        "--source", default="user", help="who sends the feedback; one record per decision and source (default: user)"
+    )
+    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    rating = _rating(args)
+    response = _read_response(args.response_file)
+    if rating is None and response is None:
+        raise CommandError("--rating, --thumbs or --response-file is required: give a rating, a response or both")
+
+    store = FeedbackStore()
+    try:
+        result = store.record_feedback(args.decision, rating=rating, response=response, source=args.source)
+        if result.repeat:
+            result = _recorded(store, result)
+    finally:
+        store.close()
+
+    if args.json:
+        print(result.model_dump_json())
+    else:
+        _print_result(result)
+    return 0
+
+
+def _rating(args: argparse.Namespace) -> float | str | None:
+    if args.thumbs is not None:
+        return args.thumbs
+    if args.rating is None:
+        return None
+    # NaN fails both comparisons, so it is rejected here too.
+    if not MIN_STARS <= args.rating <= MAX_STARS:
+        raise CommandError(f"--rating {args.rating:g} is out of range: allowed {MIN_STARS} to {MAX_STARS} stars")
+    return args.rating
+
+
+def _read_response(path: Path | None) -> str | None:
+    if path is None:
+        return None
+    if str(path) == "-":
+        return sys.stdin.read()
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise CommandError(f"--response-file {path}: file not found") from None
+    except UnicodeDecodeError:
+        raise CommandError(f"--response-file {path}: not UTF-8 text") from None
+    except OSError as exc:
+        raise CommandError(f"--response-file {path}: cannot be read: {exc.strerror}") from None
+
+
+def _recorded(store: FeedbackStore, result: FeedbackResult) -> FeedbackResult:
+    # A repeat is not stored, so show what the first submission recorded.
+    for record in store.get_feedback(result.decision_id):
+        if record.source == result.source:
+            return result.model_copy(
+                update={
+                    "quality": record.quality,
+                    "low_quality": record.low_quality,
+                    "signals": record.signals,
+                    "failure": record.failure,
+                }
+            )
+    return result
+
+
+def _print_result(result: FeedbackResult) -> None:
+    if result.repeat:
+        console.print(
+            f"[yellow]repeat:[/yellow] feedback from source '{result.source}' for decision {result.decision_id} "
+            "was already recorded; this submission was ignored. The recorded feedback:",
+            highlight=False,
+        )
+    table = Table(show_header=False)
+    table.add_row("Decision", result.decision_id)
+    table.add_row("Source", result.source)
+    if result.failure is not None:
+        table.add_row("Failure", f"{result.failure} (not a quality sample)")
+    else:
+        table.add_row("Quality", fraction(result.quality))
+        table.add_row("Low quality", "yes" if result.low_quality else "no")
+    for name, value in sorted(result.signals.items()):
+        table.add_row(f"  {name}", fraction(value))
+    console.print(table)
