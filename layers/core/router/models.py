@@ -115,6 +115,14 @@ class RoutingDecision(BaseModel):
     fallback_from_tier: Tier | None = None
     fallback_reason: str | None = None
     status: str = Field(default="routed", description="routed, completed or failed")
+    actual_cache_write_5m_tokens: int | None = None
+    actual_cache_write_1h_tokens: int | None = None
+    actual_cache_read_tokens: int | None = None
+    latency_ms: float | None = Field(default=None, ge=0.0, description="execution wall time, retries included")
+    stop_reason: str | None = Field(default=None, description="the provider's stop reason of the answer")
+    attempts: int | None = Field(default=None, ge=0, description="provider calls made, fallback included")
+    provider_request_id: str | None = Field(default=None, description="the provider's id of the answering call")
+    error_kind: str | None = Field(default=None, description="why execution failed: timeout, overloaded, ...")
 
     @property
     def domain(self) -> Domain:

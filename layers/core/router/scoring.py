@@ -1,0 +1,211 @@
+"""Complexity sub-scores and the overall score of an analysed text.
+
+Every signal is graded. Counts and summed term weights pass through
+`saturate`, which rises steeply at first and flattens towards 1, so a second
+reasoning marker adds less than the first. No single kind of signal can carry
+the score alone. Signals of one sub-score combine as a noisy OR (the
+chance that at least one of them demands a strong model).
+
+score = 0.40 reasoning_depth + 0.30 domain_specificity
+        + 0.15 output_sensitivity + 0.15 length_structure
+
+The engine maps the score to tiers at 0.30 and 0.65, so a request needs
+several strong signals at once to reach Tier 3.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from router.analysis import TextAnalysis
+from router.models import Domain
+from router.vocabulary import MARKER
+from router.vocabulary_markers import (
+    CHITCHAT,
+    CLOSING,
+    CONSTRAINT,
+    FORMAT,
+    GREETING,
+    LOOKUP,
+    NUMBER_WORD,
+    PRECISION,
+    QUANTITY,
+    REASONING,
+    REWRITE,
+    SEQUENCE,
+)
+
+# Length weighs least, because a short request can be hard ("prove that every
+# group of prime order is cyclic") and a long paste is often easy (summarise this).
+WEIGHT_REASONING = 0.40
+WEIGHT_DOMAIN = 0.30
+WEIGHT_OUTPUT = 0.15
+WEIGHT_LENGTH = 0.15
+
+# Domains whose vocabulary is specialist knowledge. Analysis words are common in
+# business prose and creative requests need craft more than knowledge, so these
+# count for less.
+SPECIALIST_DOMAINS = {
+    Domain.CODING.value: 1.0,
+    Domain.MATH.value: 1.0,
+    Domain.SCIENCE.value: 1.0,
+    Domain.MEDICAL.value: 1.0,
+    Domain.LEGAL.value: 1.0,
+    Domain.FINANCE.value: 1.0,
+    Domain.ANALYSIS.value: 0.6,
+    Domain.CREATIVE.value: 0.4,
+}
+LIGHT_MARKERS = (GREETING, CLOSING, CHITCHAT, LOOKUP, REWRITE)
+# A light request (greeting, lookup, small rewrite) without real reasoning or
+# specialist content keeps this share of its score.
+LIGHT_REQUEST_FACTOR = 0.75
+# Content words (and specialist terms) a message needs before its reasoning
+# markers count in full. "think step by step :)" alone asks for nothing.
+FULL_CONTENT_WORDS = 5.0
+# Tokens at which the length signal reaches 1, and the length from which a
+# request is never scored as trivial: long documents need the mid tier's
+# long-context quality whatever they ask.
+FULL_LENGTH_TOKENS = 2_000
+LONG_INPUT_TOKENS = 4_000
+LONG_INPUT_MIN_SCORE = 0.35
+
+
+@dataclass(frozen=True, slots=True)
+class SubScores:
+    """The sub-scores of one text and the overall score they give."""
+
+    reasoning_depth: float
+    domain_specificity: float
+    output_sensitivity: float
+    length_structure: float
+    score: float
+
+
+def saturate(value: float, scale: float) -> float:
+    """Map a non-negative amount to [0, 1): about 0.63 at `scale`, 0.86 at twice it."""
+    return 1.0 - math.exp(-max(value, 0.0) / scale)
+
+
+def noisy_or(*chances: float) -> float:
+    """Chance that at least one of independent signals fires."""
+    remaining = 1.0
+    for chance in chances:
+        remaining *= 1.0 - min(max(chance, 0.0), 1.0)
+    return 1.0 - remaining
+
+
+def quantity_count(analysis: TextAnalysis) -> int:
+    """Distinct numbers in the text, written as numerals or as words ("twice", "half")."""
+    number_words = analysis.evidence.terms.get((MARKER, NUMBER_WORD), ())
+    return analysis.structure.numbers + len(number_words)
+
+
+def is_word_problem(analysis: TextAnalysis) -> bool:
+    """Return whether the text asks for a quantity ("how many") and gives at least two numbers."""
+    return analysis.evidence.marker(QUANTITY) > 0 and quantity_count(analysis) >= 2
+
+
+def code_weight(analysis: TextAnalysis) -> float:
+    """Coding evidence of the layout: fenced blocks and code-shaped lines."""
+    structure = analysis.structure
+    return 1.5 * min(structure.code_blocks, 2) + 0.15 * min(structure.code_lines, 10)
+
+
+def math_weight(analysis: TextAnalysis) -> float:
+    """Math evidence of the layout: notation and word problems."""
+    notation = 0.3 * min(analysis.structure.math_expressions, 3)
+    return notation + (0.8 if is_word_problem(analysis) else 0.0)
+
+
+def specialist_weight(analysis: TextAnalysis) -> float:
+    """Summed specialist-domain evidence of the text, layout included."""
+    evidence = analysis.evidence
+    weight = sum(evidence.domain(label) * share for label, share in SPECIALIST_DOMAINS.items())
+    return weight + code_weight(analysis) + math_weight(analysis)
+
+
+def content_factor(analysis: TextAnalysis) -> float:
+    """Share of their weight that reasoning markers keep, by how much else the text says."""
+    substance = analysis.content_words + 1.5 * specialist_weight(analysis) + min(analysis.structure.math_expressions, 4)
+    return min(1.0, substance / FULL_CONTENT_WORDS)
+
+
+def reasoning_depth(analysis: TextAnalysis) -> float:
+    evidence = analysis.evidence
+    structure = analysis.structure
+    markers = 0.85 * saturate(evidence.marker(REASONING) * content_factor(analysis), 1.2)
+
+    # Every number a request gives is roughly one more step of arithmetic or one
+    # more fact to keep straight. A quantity question ("how many") makes it a
+    # word problem.
+    numeric = 0.5 * saturate(quantity_count(analysis), 5.0)
+    word_problem = 0.25 if is_word_problem(analysis) else 0.0
+    notation = 0.5 * saturate(structure.math_expressions, 3.0)
+    math_terms = 0.5 * saturate(evidence.domain(Domain.MATH.value), 2.0)
+
+    step_count = (
+        evidence.marker(SEQUENCE)
+        + 0.05 * max(0, structure.list_items - 1)
+        + 0.03 * min(max(0, structure.sentences - 2), 10)
+    )
+    steps = 0.6 * saturate(step_count, 1.5)
+    constraints = 0.5 * saturate(evidence.marker(CONSTRAINT), 1.0)
+    questions = min(0.2, 0.1 * max(0, structure.questions - 1))
+    return noisy_or(markers, numeric, word_problem, notation, math_terms, steps, constraints, questions)
+
+
+def domain_specificity(analysis: TextAnalysis) -> float:
+    return saturate(specialist_weight(analysis), 2.5)
+
+
+def output_sensitivity(analysis: TextAnalysis, high_stakes: bool) -> float:
+    evidence = analysis.evidence
+    structure = analysis.structure
+    code = structure.has_code or evidence.domain(Domain.CODING.value) >= 1.0
+    exact_answer = is_word_problem(analysis)
+    return noisy_or(
+        0.6 * saturate(evidence.marker(CONSTRAINT), 1.0),
+        0.5 * saturate(evidence.marker(FORMAT), 0.8),
+        0.6 * saturate(evidence.marker(PRECISION), 0.8),
+        0.7 if high_stakes else 0.0,
+        0.3 if code else 0.0,
+        0.2 if exact_answer else 0.0,
+    )
+
+
+def length_structure(analysis: TextAnalysis) -> float:
+    structure = analysis.structure
+    length = min(1.0, math.log2(1 + analysis.tokens / 10) / math.log2(1 + FULL_LENGTH_TOKENS / 10))
+    layout = (
+        0.03 * min(structure.lines - 1, 40)
+        + 0.06 * min(structure.list_items, 12)
+        + 0.10 * min(structure.paragraphs - 1, 10)
+        + 0.30 * min(structure.code_blocks, 3)
+    )
+    return 0.75 * length + 0.25 * saturate(layout, 1.5)
+
+
+def is_light_request(analysis: TextAnalysis, reasoning: float, specificity: float) -> bool:
+    """Return whether the text is a greeting, a lookup or a small rewrite and nothing harder."""
+    light = any(analysis.evidence.marker(label) for label in LIGHT_MARKERS)
+    return light and reasoning < 0.3 and specificity < 0.3
+
+
+def score_text(analysis: TextAnalysis, high_stakes: bool = False) -> SubScores:
+    """Compute the sub-scores and the overall complexity score of `analysis`."""
+    reasoning = reasoning_depth(analysis)
+    specificity = domain_specificity(analysis)
+    sensitivity = output_sensitivity(analysis, high_stakes)
+    layout = length_structure(analysis)
+    score = (
+        WEIGHT_REASONING * reasoning
+        + WEIGHT_DOMAIN * specificity
+        + WEIGHT_OUTPUT * sensitivity
+        + WEIGHT_LENGTH * layout
+    )
+    if is_light_request(analysis, reasoning, specificity):
+        score *= LIGHT_REQUEST_FACTOR
+    if analysis.tokens >= LONG_INPUT_TOKENS:
+        score = max(score, LONG_INPUT_MIN_SCORE)
+    return SubScores(reasoning, specificity, sensitivity, layout, min(1.0, max(0.0, score)))
