@@ -1,0 +1,198 @@
+"""`execute` and `batch` through `cli.app.main`, with the provider factory pointed at a fake Anthropic API."""
+
+from __future__ import annotations
+
+import json
+
+import httpx2
+import pytest
+
+from cli import execute_cmd
+from cli.app import main
+from providers import keys
+from providers.anthropic_api import AnthropicProvider
+from tests.support.fake_anthropic import TEST_API_KEY, FakeAnthropicApi, error, message, streamed
+
+
+@pytest.fixture
+def api(monkeypatch, tmp_path):
+    """A fake API that every provider the CLI builds talks to, and a store in tmp_path."""
+    fake = FakeAnthropicApi()
+    monkeypatch.setenv("LLM_ROUTER_DB_PATH", str(tmp_path / "router.db"))
+    monkeypatch.setenv("LLM_ROUTER_EXPLORATION_RATE", "0")
+    monkeypatch.setenv("LLM_ROUTER_RETRY_BASE_DELAY", "0.01")
+    monkeypatch.setenv("LLM_ROUTER_RETRY_MAX_DELAY", "0.1")
+    monkeypatch.setattr(
+        execute_cmd,
+        "provider_factory",
+        lambda: lambda name: AnthropicProvider(api_key=TEST_API_KEY, http_client=fake.client()),
+    )
+    return fake
+
+
+def fails_on(marker: str):
+    """A reply that rejects prompts containing `marker` with a 400 and answers the others."""
+    answer = message("An answer.")
+    reject = error(400, "invalid_request_error", "rejected by the test")
+
+    def reply(request: httpx2.Request, body: dict):
+        text = json.dumps(body["messages"])
+        return reject(request, body) if marker in text else answer(request, body)
+
+    return reply
+
+
+def write_prompts(path, prompts: dict[str, str]) -> None:
+    lines = [json.dumps({"id": key, "prompt": prompt}) for key, prompt in prompts.items()]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def read_lines(path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+# execute
+
+
+def test_execute_prints_answer_and_summary(api, capsys):
+    api.default = message("Paris is the capital of France.", input_tokens=12, output_tokens=7)
+    code = main(["execute", "--query", "What is the capital of France?"])
+    out, err = capsys.readouterr()
+    assert code == 0
+    assert out == "Paris is the capital of France.\n"
+    assert "Actual cost" in err
+    assert "Estimated cost" in err
+    assert api.requests[0].model in err
+
+
+def test_execute_stream_prints_deltas(api, capsys):
+    api.default = streamed(["Par", "is", "."])
+    code = main(["execute", "--query", "What is the capital of France?", "--stream"])
+    out, _ = capsys.readouterr()
+    assert code == 0
+    assert out == "Paris.\n"
+    assert api.requests[0].stream is True
+
+
+def test_execute_passes_max_tokens(api):
+    main(["execute", "--query", "What is the capital of France?", "--max-tokens", "50"])
+    assert api.requests[0].body["max_tokens"] == 50
+
+
+@pytest.mark.parametrize(
+    ("argv", "option"),
+    [
+        (["execute", "--query", "  "], "--query"),
+        (["execute", "--query", "hi", "--max-tokens", "0"], "--max-tokens"),
+        (["execute", "--query", "hi", "--profile", "no-such-profile"], "--profile"),
+    ],
+)
+def test_execute_invalid_option_names_it(api, capsys, argv, option):
+    code = main(argv)
+    _, err = capsys.readouterr()
+    assert code == 2
+    assert option in err
+    assert api.requests == []
+
+
+def test_execute_provider_failure_exits_1(api, capsys):
+    api.default = error(529, "overloaded_error")
+    code = main(["execute", "--query", "What is the capital of France?"])
+    _, err = capsys.readouterr()
+    assert code == 1
+    assert "error:" in err
+    assert "decision" in err
+
+
+def test_execute_missing_key_names_setting(monkeypatch, tmp_path, capsys):
+    for name in ("ANTHROPIC_API_KEY", "ANTHROPIC_SECRET_NAME", "ANTHROPIC_KEY_PARAMETER"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LLM_ROUTER_DB_PATH", str(tmp_path / "router.db"))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(keys, "REPO_ROOT", tmp_path)
+    code = main(["execute", "--query", "What is the capital of France?"])
+    _, err = capsys.readouterr()
+    assert code == 1
+    assert "ANTHROPIC_API_KEY" in err
+    assert ".env.example" in err
+
+
+# batch
+
+
+def test_batch_writes_one_line_per_prompt(api, tmp_path, capsys):
+    prompts = tmp_path / "prompts.jsonl"
+    output = tmp_path / "out.jsonl"
+    write_prompts(prompts, {"a": "Capital of France?", "b": "Capital of Spain?", "c": "Capital of Peru?"})
+    code = main(["batch", "--file", str(prompts), "--output", str(output), "--concurrency", "2"])
+    out, _ = capsys.readouterr()
+    records = read_lines(output)
+    assert code == 0
+    assert sorted(record["key"] for record in records) == ["a", "b", "c"]
+    assert all(record["answer"] == "Paris is the capital of France." for record in records)
+    assert all(record["error"] is None for record in records)
+    assert all(record["cost"]["actual_usd"] > 0 for record in records)
+    assert all(record["decision_id"] for record in records)
+    assert "cost and quality by tier: 3 prompts" in out
+
+
+def test_batch_resume_skips_answered_keys(api, tmp_path, capsys):
+    prompts = tmp_path / "prompts.jsonl"
+    output = tmp_path / "out.jsonl"
+    write_prompts(prompts, {"a": "Capital of France?", "b": "FAIL this one", "c": "Capital of Peru?"})
+    api.default = fails_on("FAIL")
+    first = main(["batch", "--file", str(prompts), "--output", str(output)])
+    calls_after_first = len(api.requests)
+
+    api.default = message("Recovered.")
+    second = main(["batch", "--file", str(prompts), "--output", str(output)])
+    out, err = capsys.readouterr()
+    retried = api.requests[calls_after_first:]
+    records = read_lines(output)
+    assert first == 1
+    assert second == 0
+    assert len(retried) == 1
+    assert "FAIL this one" in json.dumps(retried[0].body["messages"])
+    assert [record["key"] for record in records].count("b") == 2
+    assert "2 of 3 prompts already answered" in err
+    assert "1 prompt(s) failed" in out
+
+
+def test_batch_default_output_beside_input(api, tmp_path):
+    prompts = tmp_path / "prompts.txt"
+    prompts.write_text("Capital of France?\n", encoding="utf-8")
+    code = main(["batch", "--file", str(prompts)])
+    assert code == 0
+    assert (tmp_path / "prompts.answers.jsonl").is_file()
+
+
+def test_batch_ignores_cut_off_output_line(api, tmp_path, capsys):
+    prompts = tmp_path / "prompts.jsonl"
+    output = tmp_path / "out.jsonl"
+    write_prompts(prompts, {"a": "Capital of France?"})
+    output.write_text('{"key": "a", "answer": "cut', encoding="utf-8")
+    code = main(["batch", "--file", str(prompts), "--output", str(output)])
+    _, err = capsys.readouterr()
+    assert code == 0
+    assert "not valid JSON" in err
+    assert len(api.requests) == 1
+
+
+@pytest.mark.parametrize("concurrency", ["0", "33"])
+def test_batch_concurrency_out_of_range(api, tmp_path, capsys, concurrency):
+    prompts = tmp_path / "prompts.txt"
+    prompts.write_text("hello\n", encoding="utf-8")
+    code = main(["batch", "--file", str(prompts), "--concurrency", concurrency])
+    _, err = capsys.readouterr()
+    assert code == 2
+    assert "--concurrency" in err
+
+
+def test_batch_duplicate_keys_rejected(api, tmp_path, capsys):
+    prompts = tmp_path / "prompts.jsonl"
+    prompts.write_text('{"id": "x", "prompt": "one"}\n{"id": "x", "prompt": "two"}\n', encoding="utf-8")
+    code = main(["batch", "--file", str(prompts)])
+    _, err = capsys.readouterr()
+    assert code == 2
+    assert "'x'" in err
+    assert api.requests == []
