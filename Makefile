@@ -7,7 +7,7 @@ EVAL_DATA_DIR ?= $(abspath ../shared/data)
 export EVAL_DATA_DIR
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: demo test unit lint template bench install install-sam clean
+.PHONY: demo test unit lint template bench install install-sam install-browser clean
 
 $(VENV)/.installed: layers/core/requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -24,12 +24,23 @@ $(SAM_VENV)/.installed:
 
 install: $(VENV)/.installed
 
+# The dashboard's browser test drives Debian's Chromium through Playwright's
+# bundled driver; `playwright install` is never run, so no browser is downloaded.
+install-browser:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		else \
+			echo "chromium not found: install Debian's chromium package (sudo apt-get install chromium)"; \
+		fi; \
+	fi
+
 install-sam: $(SAM_VENV)/.installed
 
 demo: install
 	$(PY) main.py demo
 
-test: install install-sam
+test: install install-sam install-browser
 	$(PY) -m pytest
 	$(MAKE) --no-print-directory template
 

@@ -1,0 +1,109 @@
+"""`dashboard`: serve the HTTP API, the dashboard page and Prometheus metrics on one local port."""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import logging
+import signal
+from pathlib import Path
+from types import FrameType
+
+from cli.app import CommandError
+from cli.render import console
+from router.settings import Settings
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+DEFAULT_WORKERS = 8
+MAX_WORKERS = 64
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "dashboard", help="serve the API, a live dashboard and Prometheus metrics on a local port"
+    )
+    parser.add_argument("--host", default=DEFAULT_HOST, help=f"address to listen on (default: {DEFAULT_HOST})")
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=DEFAULT_PORT,
+        help=f"TCP port to listen on; 0 picks a free one (default: {DEFAULT_PORT})",
+    )
+    parser.add_argument("--db", metavar="PATH", help="SQLite file of the store (default: LLM_ROUTER_DB_PATH)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=DEFAULT_WORKERS,
+        help=f"threads serving requests, 1 to {MAX_WORKERS} (default: {DEFAULT_WORKERS})",
+    )
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    # Imported here: the server pulls in Powertools and the router, which
+    # every other command would otherwise load at start-up for nothing.
+    from server.httpd import ServerStartError, create_server
+    from server.local_api import LocalApi
+
+    _check_args(args)
+    settings = Settings.from_env()
+    if args.db:
+        settings = settings.model_copy(update={"db_path": Path(args.db).expanduser(), "store_backend": "sqlite"})
+    api = LocalApi.from_settings(settings)
+    try:
+        server = create_server(args.host, args.port, api, workers=args.workers)
+    except ServerStartError as exc:
+        api.close()
+        raise CommandError(str(exc)) from None
+
+    # The server logs one line per request through this logger.
+    logging.getLogger("server").setLevel(logging.INFO)
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        # Inside the try: a Ctrl-C right after the banner must stop cleanly too.
+        _print_banner(server.url, settings, args.host)
+        server.serve_forever()
+    except KeyboardInterrupt:
+        console.print("stopping: waiting for requests in progress", highlight=False)
+    finally:
+        server.server_close()
+        api.close()
+    console.print("dashboard stopped", highlight=False)
+    return 0
+
+
+def _check_args(args: argparse.Namespace) -> None:
+    if not 0 <= args.port <= 65535:
+        raise CommandError(f"--port {args.port} is invalid: expected 0 to 65535")
+    if not 1 <= args.workers <= MAX_WORKERS:
+        raise CommandError(f"--workers {args.workers} is invalid: expected 1 to {MAX_WORKERS}")
+
+
+def _print_banner(url: str, settings: Settings, host: str) -> None:
+    store = str(settings.db_path) if settings.store_backend == "sqlite" else settings.store_backend
+    console.print(f"llm-router dashboard: {url}", highlight=False)
+    console.print(f"API docs: {url}docs", highlight=False)
+    console.print(f"metrics: {url}metrics", highlight=False)
+    console.print(f"store: {store}", highlight=False)
+    if not _is_loopback(host):
+        console.print(
+            f"[yellow]warning:[/yellow] listening on {host}: the local API has no authentication, "
+            "so anyone who can reach this address can route queries and read decisions",
+            highlight=False,
+        )
+    console.print("press Ctrl-C to stop", highlight=False)
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    # SIGTERM stops the server the same way as Ctrl-C.
+    raise KeyboardInterrupt

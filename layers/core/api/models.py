@@ -1,0 +1,208 @@
+"""Request and response bodies of the HTTP API; the OpenAPI document is generated from them.
+
+Errors raised inside a model validator carry the field at fault in their
+context (`ctx["field"]`), so the API's error shape can name it even when the
+check spans several fields.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidatorFunctionWrapHandler,
+    WrapValidator,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from router.models import RoutingDecision
+
+MIN_STARS = 1
+MAX_STARS = 5
+MAX_SOURCE_CHARS = 64
+MAX_DECISION_ID_CHARS = 128
+
+
+class ContentPart(BaseModel):
+    """One part of a message's content; only `text` parts are read, others (images) are skipped."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str = Field(min_length=1, description="text, image, image_url, ...")
+    text: str | None = None
+
+
+class Message(BaseModel):
+    """One chat message in the Anthropic or OpenAI shape."""
+
+    model_config = ConfigDict(extra="allow")
+
+    role: str = Field(min_length=1, description="user, assistant, system, ...")
+    content: str | list[ContentPart] | None = None
+
+
+class RouteRequest(BaseModel):
+    """A query or a chat to route; exactly one of `query` and `messages`."""
+
+    query: str | None = Field(default=None, description="the query text")
+    messages: list[Message] | None = Field(default=None, min_length=1, description="a chat; routes on its text")
+    system: str | list[ContentPart] | None = Field(default=None, description="system prompt sent with the query")
+    profile: str | None = Field(
+        default=None, min_length=1, max_length=64, description="catalog profile; the server's default when absent"
+    )
+
+    @field_validator("query")
+    @classmethod
+    def _query_not_blank(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            raise PydanticCustomError("blank_string", "must not be empty or whitespace: send the query text")
+        return value
+
+    @model_validator(mode="after")
+    def _one_input(self) -> RouteRequest:
+        if self.query is None and self.messages is None:
+            raise PydanticCustomError(
+                "missing",
+                "query or messages is required: send query (a string) or messages (a chat)",
+                {"field": "query"},
+            )
+        if self.query is not None and self.messages is not None:
+            raise PydanticCustomError(
+                "conflicting_fields",
+                "query and messages are exclusive: send either query or messages, not both",
+                {"field": "messages"},
+            )
+        return self
+
+    def routing_input(self) -> str | list[dict[str, Any]]:
+        """Return the query, or the messages as plain dicts, as `LLMRouter.route` takes them."""
+        if self.query is not None:
+            return self.query
+        return [message.model_dump(exclude_none=True) for message in self.messages or []]
+
+    def system_text(self) -> str | None:
+        """Return the system prompt as one string; non-text parts are dropped."""
+        if self.system is None or isinstance(self.system, str):
+            return self.system
+        return "\n".join(part.text for part in self.system if part.text)
+
+
+def _check_rating(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+    # One clear message instead of pydantic's error per union member.
+    try:
+        return handler(value)
+    except ValidationError:
+        raise PydanticCustomError(
+            "rating_invalid",
+            "must be a number from {min} to {max} or 'up'/'down'",
+            {"min": MIN_STARS, "max": MAX_STARS, "allowed": "1 to 5, up, down"},
+        ) from None
+
+
+Rating = Annotated[
+    # strict: JSON true must not pass as 1 star, the lowest rating.
+    Annotated[float, Field(strict=True, ge=MIN_STARS, le=MAX_STARS, allow_inf_nan=False)] | Literal["up", "down"],
+    WrapValidator(_check_rating),
+]
+
+
+class FeedbackRequest(BaseModel):
+    """A rating and/or the model's response for one decision; at least one of the two."""
+
+    decision_id: str = Field(min_length=1, max_length=MAX_DECISION_ID_CHARS)
+    rating: Rating | None = Field(default=None, description="1 to 5 stars (fractions allowed) or up/down")
+    response: str | None = Field(default=None, description="the model's response text, scored automatically")
+    stop_reason: str | None = Field(default=None, max_length=64, description="the provider's stop reason")
+    source: str = Field(
+        default="api",
+        min_length=1,
+        max_length=MAX_SOURCE_CHARS,
+        pattern=r"\S",
+        description="who sends the feedback; one record per (decision, source)",
+    )
+
+    @model_validator(mode="after")
+    def _rating_or_response(self) -> FeedbackRequest:
+        if self.rating is None and self.response is None:
+            raise PydanticCustomError(
+                "missing", "rating or response is required: send a rating, a response or both", {"field": "rating"}
+            )
+        return self
+
+
+class RetrainRequest(BaseModel):
+    """Options of one retrain run."""
+
+    dry_run: bool = Field(default=False, description="compute the changes without publishing a new version")
+
+
+class DecisionView(BaseModel):
+    """A routing decision as the API returns it; never contains the prompt."""
+
+    decision_id: str
+    created_at: datetime
+    selected_tier: int
+    selected_model: str
+    provider: str
+    catalog_profile: str
+    estimated_input_tokens: int
+    estimated_output_tokens: int
+    estimated_cost_usd: float
+    baseline_cost_usd: float = Field(description="the same request on Tier 3")
+    estimated_savings_usd: float
+    reasoning: str
+    routing_table_version: int
+    cell: str = Field(description="domain:bucket, the unit the retrainer learns on")
+    domain: str
+    score: float = Field(description="complexity score in [0, 1]")
+    high_stakes: bool
+    explored: bool
+    status: str
+    actual_cost_usd: float | None = None
+    fallback_from_tier: int | None = None
+
+    @classmethod
+    def from_decision(cls, decision: RoutingDecision) -> DecisionView:
+        return cls(
+            decision_id=decision.decision_id,
+            created_at=decision.created_at,
+            selected_tier=decision.selected_tier.value,
+            selected_model=decision.selected_model,
+            provider=decision.provider,
+            catalog_profile=decision.catalog_profile,
+            estimated_input_tokens=decision.estimated_input_tokens,
+            estimated_output_tokens=decision.estimated_output_tokens,
+            estimated_cost_usd=decision.estimated_cost_usd,
+            baseline_cost_usd=decision.baseline_cost_usd,
+            estimated_savings_usd=decision.estimated_savings_usd,
+            reasoning=decision.reasoning,
+            routing_table_version=decision.routing_table_version,
+            cell=decision.cell.key,
+            domain=decision.domain.value,
+            score=decision.score,
+            high_stakes=decision.classification.high_stakes,
+            explored=decision.explored,
+            status=decision.status,
+            actual_cost_usd=decision.actual_cost_usd,
+            fallback_from_tier=decision.fallback_from_tier.value if decision.fallback_from_tier else None,
+        )
+
+
+class RouteResponse(DecisionView):
+    """The decision for a routed query."""
+
+    logged: bool = Field(description="false when the store failed; the decision is still valid")
+
+
+class DecisionList(BaseModel):
+    """A page of decisions, newest first."""
+
+    decisions: list[DecisionView]
+    next_before: datetime | None = Field(description="pass as `before` for the next page; null on the last page")

@@ -1,0 +1,69 @@
+"""A Powertools Tracer that costs nothing where no X-Ray daemon listens.
+
+Constructing `Tracer()` imports the X-Ray SDK, whose recorder builds a botocore
+client at import: about 130 ms on a development machine, and it opens a UDP
+socket. Inside Lambda that buys traces of the handler and of every boto3 call.
+Elsewhere (tests, `sam local`, benchmarks) Powertools disables tracing anyway,
+so the tracer gets a no-op provider and the SDK is never imported.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager
+from typing import Any
+
+from aws_lambda_powertools import Tracer
+from aws_lambda_powertools.tracing.base import BaseProvider, BaseSegment
+
+TRUTHY = {"1", "true", "yes", "on"}
+
+
+def tracing_enabled() -> bool:
+    """Apply Powertools 3.x's own rule: tracing runs in Lambda, not under SAM local or Chalice, unless disabled."""
+    if os.environ.get("POWERTOOLS_TRACE_DISABLED", "").strip().lower() in TRUTHY:
+        return False
+    in_emulator = bool(os.environ.get("AWS_SAM_LOCAL") or os.environ.get("AWS_CHALICE_CLI_MODE"))
+    return bool(os.environ.get("LAMBDA_TASK_ROOT")) and not in_emulator
+
+
+class _NoOpSegment(BaseSegment):
+    def close(self, end_time: int | None = None) -> None: ...
+
+    def add_subsegment(self, subsegment: Any) -> None: ...
+
+    def remove_subsegment(self, subsegment: Any) -> None: ...
+
+    def put_annotation(self, key: str, value: Any) -> None: ...
+
+    def put_metadata(self, key: str, value: Any, namespace: str = "default") -> None: ...
+
+    def add_exception(self, exception: BaseException, stack: Any, remote: bool = False) -> None: ...
+
+
+class NoOpTracingProvider(BaseProvider):
+    """A tracing provider that records nothing."""
+
+    @contextmanager
+    def in_subsegment(self, name: str | None = None, **kwargs: Any) -> Iterator[BaseSegment]:
+        yield _NoOpSegment()
+
+    @asynccontextmanager
+    async def in_subsegment_async(self, name: str | None = None, **kwargs: Any) -> AsyncIterator[BaseSegment]:
+        yield _NoOpSegment()
+
+    def put_annotation(self, key: str, value: Any) -> None: ...
+
+    def put_metadata(self, key: str, value: Any, namespace: str = "default") -> None: ...
+
+    def patch(self, modules: Sequence[str]) -> None: ...
+
+    def patch_all(self) -> None: ...
+
+
+def create_tracer() -> Tracer:
+    """Return the X-Ray Tracer inside Lambda, and a disabled one with a no-op provider elsewhere."""
+    if tracing_enabled():
+        return Tracer()
+    return Tracer(disabled=True, auto_patch=False, provider=NoOpTracingProvider())

@@ -1,0 +1,219 @@
+"""The local HTTP server: the API, the dashboard page and Prometheus metrics on one port.
+
+Built on the standard library's `http.server`, because the server only has to
+turn requests into proxy events for the resolver and serve a few static files.
+A fixed pool of worker threads handles the connections: the SQLite store keeps
+one connection per thread, so a thread per request would open a new database
+connection for every request and keep it until shutdown.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import logging
+import mimetypes
+import socket
+import socketserver
+import time
+from concurrent.futures import ThreadPoolExecutor
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
+from typing import Any
+
+from api.errors import MAX_BODY_BYTES
+from server.events import proxy_event, read_proxy_response
+from server.local_api import LocalApi
+
+logger = logging.getLogger(__name__)
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+STATIC_PREFIX = "/static/"
+METRICS_PATH = "/metrics"
+FAVICON_PATH = "/favicon.ico"
+# A client that opens a connection and sends nothing frees its worker after this.
+SOCKET_TIMEOUT_SECONDS = 30
+STATIC_TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css", ".js": "text/javascript"}
+
+
+class ServerStartError(Exception):
+    """The server could not listen on the requested address; its message names the option to change."""
+
+
+class LocalServer(HTTPServer):
+    """An `HTTPServer` whose connections run on a fixed pool of threads."""
+
+    def __init__(self, address: tuple[str, int], api: LocalApi, workers: int) -> None:
+        self.api = api
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="llm-router-http")
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6
+        try:
+            super().__init__(address, RequestHandler)
+        except OSError as exc:
+            self._pool.shutdown()
+            raise ServerStartError(_bind_error_message(address, exc)) from exc
+
+    @property
+    def url(self) -> str:
+        host, port = str(self.server_address[0]), int(self.server_address[1])
+        return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
+
+    def server_bind(self) -> None:
+        # HTTPServer.server_bind also looks up the host's FQDN, a DNS query that
+        # a local server does not need and that can stall without a network.
+        socketserver.TCPServer.server_bind(self)
+        self.server_name, self.server_port = str(self.server_address[0]), int(self.server_address[1])
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        self._pool.submit(self._process_in_worker, request, client_address)
+
+    def _process_in_worker(self, request: socket.socket, client_address: Any) -> None:
+        try:
+            self.finish_request(request, client_address)
+        except Exception:
+            self.handle_error(request, client_address)
+        finally:
+            self.shutdown_request(request)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        logger.exception("connection from %s failed", client_address[0])
+
+    def server_close(self) -> None:
+        super().server_close()
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _bind_error_message(address: tuple[str, int], exc: OSError) -> str:
+    host, port = address
+    if isinstance(exc, socket.gaierror):
+        return f"cannot listen on {host!r}: the host name does not resolve; pass --host 127.0.0.1"
+    if exc.errno == errno.EADDRINUSE:
+        return f"port {port} on {host} is already in use: pass --port"
+    if exc.errno == errno.EACCES:
+        return f"port {port} on {host} needs more privileges: pass --port 1024 or higher"
+    if exc.errno in {errno.EADDRNOTAVAIL, errno.EAFNOSUPPORT}:
+        return f"cannot listen on {host}: it is not an address of this machine; pass --host 127.0.0.1"
+    return f"cannot listen on {host} port {port}: {exc.strerror or exc}"
+
+
+class RequestHandler(BaseHTTPRequestHandler):
+    """Serve `/` and `/static/*` from disk, `/metrics` from the registry, and everything else from the API."""
+
+    server: LocalServer
+    # HTTP/1.0 closes each connection after its response, so an idle
+    # keep-alive connection never occupies a worker of the fixed pool.
+    protocol_version = "HTTP/1.0"
+    timeout = SOCKET_TIMEOUT_SECONDS
+    server_version = "llm-router-local"
+
+    def do_GET(self) -> None:
+        self._dispatch()
+
+    def do_POST(self) -> None:
+        self._dispatch()
+
+    def do_PUT(self) -> None:
+        self._dispatch()
+
+    def do_PATCH(self) -> None:
+        self._dispatch()
+
+    def do_DELETE(self) -> None:
+        self._dispatch()
+
+    def do_OPTIONS(self) -> None:
+        self._dispatch()
+
+    def _dispatch(self) -> None:
+        started = time.perf_counter()
+        path = self.path.split("?", 1)[0]
+        try:
+            status = self._serve(path)
+        except Exception:
+            logger.exception("request failed: %s %s", self.command, path)
+            status = self._send_error_json(HTTPStatus.INTERNAL_SERVER_ERROR, "internal_error", "internal error")
+        # The path only: query strings and bodies may carry user text.
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        logger.info("%s %s %d %.1f ms", self.command, path, status, elapsed_ms)
+
+    def _serve(self, path: str) -> int:
+        if self.command == "GET" and path == "/":
+            return self._send_static("index.html")
+        if self.command == "GET" and path.startswith(STATIC_PREFIX):
+            return self._send_static(path.removeprefix(STATIC_PREFIX))
+        if self.command == "GET" and path == FAVICON_PATH:
+            # Browsers request it for every page, the Swagger UI included. An empty
+            # 204 keeps a 404 out of their consoles.
+            return self._send(HTTPStatus.NO_CONTENT, [], b"")
+        if self.command == "GET" and path == METRICS_PATH:
+            body, content_type = self.server.api.metrics.exposition()
+            return self._send(HTTPStatus.OK, [("Content-Type", content_type)], body)
+        return self._send_api()
+
+    def _send_api(self) -> int:
+        body = self._read_body()
+        if isinstance(body, int):
+            return body
+        event = proxy_event(self.command, self.path, self.headers.items(), body, source_ip=self.client_address[0])
+        response = read_proxy_response(self.server.api.handle(event))
+        return self._send(response.status, response.headers, response.body)
+
+    def _read_body(self) -> bytes | int:
+        """Return the request body, or send an error and return its status."""
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            return self._send_error_json(
+                HTTPStatus.LENGTH_REQUIRED, "length_required", "chunked bodies are not supported: send Content-Length"
+            )
+        raw_length = self.headers.get("Content-Length", "0").strip() or "0"
+        if not raw_length.isdigit():
+            return self._send_error_json(
+                HTTPStatus.BAD_REQUEST, "bad_request", f"Content-Length {raw_length!r} is invalid: expected bytes"
+            )
+        length = int(raw_length)
+        if length > MAX_BODY_BYTES:
+            # Refused before reading, so a huge upload costs no memory.
+            return self._send_error_json(
+                HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+                "payload_too_large",
+                f"request body is {length} bytes, larger than the limit of {MAX_BODY_BYTES} bytes",
+                limit=MAX_BODY_BYTES,
+                size=length,
+            )
+        return self.rfile.read(length) if length else b""
+
+    def _send_static(self, name: str) -> int:
+        file = (STATIC_DIR / name).resolve()
+        if file.parent != STATIC_DIR or not file.is_file():
+            return self._send_error_json(HTTPStatus.NOT_FOUND, "not_found", f"no static file {name!r}")
+        content_type = STATIC_TYPES.get(file.suffix) or mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+        headers = [("Content-Type", content_type), ("Cache-Control", "no-cache")]
+        return self._send(HTTPStatus.OK, headers, file.read_bytes())
+
+    def _send_error_json(self, status: HTTPStatus, code: str, message: str, **extra: Any) -> int:
+        body = json.dumps({"error": {"code": code, "message": message, "field": None, **extra}}).encode("utf-8")
+        return self._send(status, [("Content-Type", "application/json")], body)
+
+    def _send(self, status: int, headers: list[tuple[str, str]], body: bytes) -> int:
+        self.send_response(status)
+        for name, value in headers:
+            if name.lower() not in {"content-length", "connection", "transfer-encoding"}:
+                self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+        return int(status)
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        # `_dispatch` logs each request once, with its latency.
+        return None
+
+    def log_message(self, format: str, *args: Any) -> None:
+        # Reached for malformed requests and timeouts, which never get to `_dispatch`.
+        logger.warning("%s: " + format, self.client_address[0], *args)
+
+
+def create_server(host: str, port: int, api: LocalApi, *, workers: int) -> LocalServer:
+    """Bind `host:port`, where port 0 picks a free port. Raises `ServerStartError` when the address is unusable."""
+    return LocalServer((host, port), api, workers=workers)

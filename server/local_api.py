@@ -1,0 +1,73 @@
+"""The Lambda functions' HTTP API, run in-process for the local server.
+
+`LocalApi` builds the store, the router and the Prometheus sink once, and mounts
+every route of `api.app.create_app` on a Powertools resolver, plus the Swagger
+UI at /docs.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from typing import Any, cast
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from api.app import create_app
+from api.table_cache import RoutingTableCache
+from feedback.store import FeedbackStore
+from router.engine import LLMRouter
+from router.settings import Settings
+from server.events import LocalLambdaContext
+from server.metrics import PrometheusMetrics
+
+DOCS_PATH = "/docs"
+
+
+class LocalApi:
+    """Every API route over one store, one router and one metrics registry.
+
+    A Powertools resolver keeps the current event on itself while it handles a
+    request, so one resolver must not serve two threads at once. Each thread
+    that calls `handle` gets its own resolver, and all of them share the store,
+    the router and the metrics.
+    """
+
+    def __init__(self, store: FeedbackStore, router: LLMRouter, metrics: PrometheusMetrics) -> None:
+        self.store = store
+        self.router = router
+        self.metrics = metrics
+        self._local = threading.local()
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> LocalApi:
+        """Open the store that `settings` names (the SQLite file by default) and a router following its table.
+
+        The router reads the current routing-table version through the same
+        cache as the route function, so a version published by `retrain`
+        reaches it within `settings.table_cache_ttl_seconds`.
+        """
+        store = FeedbackStore(settings=settings)
+        table_cache = RoutingTableCache(store, settings.table_cache_ttl_seconds)
+        router = LLMRouter(settings=settings, routing_table=table_cache)
+        return cls(store, router, PrometheusMetrics())
+
+    def handle(self, event: dict[str, Any]) -> dict[str, Any]:
+        """Resolve one API Gateway REST proxy event and return the proxy response."""
+        context = LocalLambdaContext(aws_request_id=event["requestContext"].get("requestId") or uuid.uuid4().hex)
+        # LocalLambdaContext has the attributes the handlers read, not the whole LambdaContext.
+        return self._resolver().resolve(event, cast(LambdaContext, context))
+
+    def close(self) -> None:
+        self.store.close()
+
+    def _resolver(self) -> APIGatewayRestResolver:
+        resolver = getattr(self._local, "resolver", None)
+        if resolver is None:
+            resolver = create_app(lambda: self.store, lambda: self.router, metrics=self.metrics)
+            # Powertools 3.x inlines its own copy of the Swagger UI script and
+            # styles when no swagger_base_url is given, so /docs needs no CDN.
+            resolver.enable_swagger(path=DOCS_PATH)
+            self._local.resolver = resolver
+        return resolver

@@ -1,0 +1,304 @@
+"""The local server over real sockets on 127.0.0.1: API routes, docs, static files, metrics and start-up errors."""
+
+from __future__ import annotations
+
+import http.client
+import logging
+import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from api.errors import MAX_BODY_BYTES
+from server.httpd import ServerStartError, create_server
+from server.local_api import LocalApi
+from tests.support.handlers import REPO_ROOT
+from tests.support.local_server import LOOPBACK, RunningServer, isolated_settings, running_server
+
+pytestmark = pytest.mark.allow_hosts([LOOPBACK])
+
+CODING_QUERY = "Write a Python function that merges two sorted lists and explain its complexity"
+CLI_START_SECONDS = 60
+
+
+@pytest.fixture
+def local(tmp_path: Path) -> Iterator[RunningServer]:
+    with running_server(tmp_path / "router.db") as running:
+        yield running
+
+
+class ExternalUrlFinder(HTMLParser):
+    """Collects src and href values of script and link tags."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in {"script", "link"}:
+            self.urls.extend(value for name, value in attrs if name in {"src", "href"} and value)
+
+
+def external_urls(html: str) -> list[str]:
+    finder = ExternalUrlFinder()
+    finder.feed(html)
+    return [url for url in finder.urls if url.startswith(("http:", "https:", "//"))]
+
+
+# Routes and feedback
+
+
+def test_route_returns_decision(local):
+    decision = local.route(CODING_QUERY)
+    assert decision["selected_tier"] in {1, 2, 3}
+    assert decision["logged"] is True
+    assert "prompt" not in decision
+
+
+def test_feedback_created_then_repeat(local):
+    decision_id = local.route(CODING_QUERY)["decision_id"]
+    first = local.call("POST", "/feedback", {"decision_id": decision_id, "rating": 4})
+    second = local.call("POST", "/feedback", {"decision_id": decision_id, "rating": 4})
+    assert first.status == 201
+    assert second.status == 200
+    assert second.json()["repeat"] is True
+
+
+def test_decisions_lists_routed(local):
+    decision_id = local.route(CODING_QUERY)["decision_id"]
+    listed = local.call("GET", "/decisions?limit=5").json()["decisions"]
+    assert [item["decision_id"] for item in listed] == [decision_id]
+    assert local.call("GET", f"/decisions/{decision_id}").json()["decision_id"] == decision_id
+
+
+def test_stats_cost_counts_decisions(local):
+    decisions = [local.route(CODING_QUERY), local.route("hi, how are you today?")]
+    total = local.call("GET", "/stats/cost").json()["total"]
+    assert total["decisions"] == 2
+    assert total["estimated_cost_usd"] == pytest.approx(sum(d["estimated_cost_usd"] for d in decisions))
+
+
+def test_stats_quality_counts_feedback(local):
+    decision = local.route(CODING_QUERY)
+    local.rate(decision["decision_id"], 5)
+    stats = local.call("GET", "/stats/quality").json()
+    assert [(row["tier"], row["samples"]) for row in stats["by_tier"]] == [(decision["selected_tier"], 1)]
+    assert stats["by_cell"][0]["cell"] == decision["cell"]
+
+
+def test_report_served(local):
+    local.route(CODING_QUERY)
+    report = local.call("GET", "/report").json()
+    assert report["totals"]["decisions"] == 1
+    assert report["current_version"] == 0
+
+
+# Errors: the API's one shape, from the resolver and from the server itself
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "status", "code", "field"),
+    [
+        ("POST", "/route", "{", 400, "invalid_json", None),
+        ("POST", "/route", {"query": "   "}, 422, "validation_error", "query"),
+        ("POST", "/feedback", {"decision_id": "f" * 32, "rating": 9}, 422, "validation_error", "rating"),
+        ("POST", "/feedback", {"decision_id": "f" * 32, "rating": 4}, 404, "not_found", "decision_id"),
+        ("GET", "/decisions/unknown-id", None, 404, "not_found", "decision_id"),
+        ("GET", "/decisions?limit=0", None, 422, "validation_error", "limit"),
+        ("GET", "/no-such-route", None, 404, "not_found", None),
+        ("GET", "/static/missing.js", None, 404, "not_found", None),
+    ],
+)
+def test_error_shape(local, method, path, body, status, code, field):
+    reply = local.call(method, path, body)
+    error = reply.json()["error"]
+    assert reply.status == status
+    assert error["code"] == code
+    assert error["field"] == field
+    assert error["message"]
+
+
+def raw_request(local: RunningServer, method: str, path: str, headers: dict[str, str]) -> http.client.HTTPResponse:
+    connection = http.client.HTTPConnection(LOOPBACK, local.port, timeout=30)
+    connection.putrequest(method, path, skip_accept_encoding=True)
+    for name, value in headers.items():
+        connection.putheader(name, value)
+    connection.endheaders()
+    return connection.getresponse()
+
+
+def test_oversized_body_rejected_unread(local):
+    # Only the headers are sent, so the server must respond from Content-Length alone.
+    headers = {"Content-Type": "application/json", "Content-Length": str(MAX_BODY_BYTES + 1)}
+    response = raw_request(local, "POST", "/route", headers)
+    assert response.status == 413
+    assert b'"payload_too_large"' in response.read()
+
+
+def test_chunked_body_rejected(local):
+    response = raw_request(local, "POST", "/route", {"Transfer-Encoding": "chunked"})
+    assert response.status == 411
+    assert b'"length_required"' in response.read()
+
+
+def test_static_path_traversal_rejected(local):
+    response = raw_request(local, "GET", "/static/../local_api.py", {})
+    assert response.status == 404
+    assert b"LocalApi" not in response.read()
+
+
+# Docs, OpenAPI and the dashboard page
+
+
+def test_docs_page_offline(local):
+    reply = local.call("GET", "/docs")
+    assert reply.status == 200
+    assert reply.headers["Content-Type"].startswith("text/html")
+    assert "SwaggerUIBundle" in reply.text
+    assert external_urls(reply.text) == []
+
+
+def test_openapi_lists_routes(local):
+    document = local.call("GET", "/openapi.json").json()
+    assert {"/route", "/feedback", "/stats/cost", "/stats/quality", "/report"} <= set(document["paths"])
+
+
+def test_dashboard_page_offline(local):
+    reply = local.call("GET", "/")
+    assert reply.status == 200
+    assert 'id="chart-heatmap"' in reply.text
+    assert external_urls(reply.text) == []
+
+
+@pytest.mark.parametrize("name", ["charts.js", "dashboard.js", "dashboard.css"])
+def test_static_assets_served(local, name):
+    reply = local.call("GET", f"/static/{name}")
+    assert reply.status == 200
+    assert "http://" not in reply.text.replace("http://www.w3.org/2000/svg", "")
+    assert "https://" not in reply.text
+
+
+# Prometheus metrics
+
+
+def test_metrics_decisions_move(local):
+    decision = local.route(CODING_QUERY)
+    tier = str(decision["selected_tier"])
+    assert local.metric("llm_router_decisions_total", tier=tier, domain=decision["domain"]) == 1.0
+    local.route(CODING_QUERY)
+    assert local.metric("llm_router_decisions_total", tier=tier, domain=decision["domain"]) == 2.0
+
+
+def test_metrics_cost_and_savings(local):
+    decision = local.route(CODING_QUERY)
+    assert local.metric("llm_router_estimated_cost_usd_total") == pytest.approx(decision["estimated_cost_usd"])
+    assert local.metric("llm_router_baseline_cost_usd_total") == pytest.approx(decision["baseline_cost_usd"])
+    assert local.metric("llm_router_savings_usd_total") == pytest.approx(decision["estimated_savings_usd"])
+
+
+def test_metrics_classifier_latency(local):
+    local.route(CODING_QUERY)
+    assert local.metric("llm_router_classifier_latency_seconds_count") == 1.0
+    assert 0.0 < local.metric("llm_router_classifier_latency_seconds_sum") < 1.0
+
+
+def test_metrics_feedback_and_quality(local):
+    decision_id = local.route(CODING_QUERY)["decision_id"]
+    local.rate(decision_id, 5)
+    assert local.metric("llm_router_feedback_total", source="api") == 1.0
+    assert local.metric("llm_router_quality_score_count") == 1.0
+    assert local.metric("llm_router_quality_score_sum") == pytest.approx(1.0)
+
+
+def test_metrics_content_type(local):
+    reply = local.call("GET", "/metrics")
+    assert reply.headers["Content-Type"].startswith("text/plain")
+
+
+# Logging, start-up errors and the command
+
+
+def server_log_lines(caplog: pytest.LogCaptureFixture, count: int) -> list[str]:
+    # The worker logs after sending the response, so the client can get it first.
+    deadline = time.monotonic() + 10
+    while True:
+        lines = [record.getMessage() for record in caplog.records if record.name == "server.httpd"]
+        if len(lines) >= count or time.monotonic() > deadline:
+            return lines
+        time.sleep(0.02)
+
+
+def test_request_logged_without_body(local, caplog):
+    with caplog.at_level(logging.INFO, logger="server.httpd"):
+        local.route("a secret-looking query text that must stay out of logs")
+        lines = server_log_lines(caplog, 1)
+    assert len(lines) == 1
+    assert lines[0].startswith("POST /route 200 ")
+    assert lines[0].endswith(" ms")
+    assert "secret-looking" not in caplog.text
+
+
+def test_port_taken_message(local, tmp_path):
+    api = LocalApi.from_settings(isolated_settings(tmp_path / "second.db"))
+    try:
+        with pytest.raises(ServerStartError) as caught:
+            create_server(LOOPBACK, local.port, api, workers=1)
+    finally:
+        api.close()
+    assert str(caught.value) == f"port {local.port} on 127.0.0.1 is already in use: pass --port"
+
+
+def start_command(tmp_path: Path, *args: str) -> subprocess.Popen[str]:
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "LLM_ROUTER_DB_PATH": str(tmp_path / "cli.db")}
+    return subprocess.Popen(
+        [sys.executable, "main.py", "dashboard", *args],
+        cwd=REPO_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def read_until(process: subprocess.Popen[str], marker: str) -> str:
+    """Return stdout up to the line containing `marker`; fails after CLI_START_SECONDS."""
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in process.stdout], daemon=True).start()
+    seen = ""
+    while marker not in seen:
+        seen += lines.get(timeout=CLI_START_SECONDS)
+    return seen
+
+
+def test_command_ctrl_c_exits_zero(tmp_path):
+    process = start_command(tmp_path, "--port", "0")
+    try:
+        banner = read_until(process, "press Ctrl-C to stop")
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=CLI_START_SECONDS)
+    finally:
+        process.kill()
+    assert "llm-router dashboard: http://127.0.0.1:" in banner
+    assert process.returncode == 0
+
+
+def test_command_port_taken_exit_two(local, tmp_path):
+    process = start_command(tmp_path, "--port", str(local.port))
+    _, stderr = process.communicate(timeout=CLI_START_SECONDS)
+    assert process.returncode == 2
+    assert f"port {local.port} on 127.0.0.1 is already in use: pass --port" in stderr
+
+
+def test_command_port_out_of_range(tmp_path):
+    process = start_command(tmp_path, "--port", "70000")
+    _, stderr = process.communicate(timeout=CLI_START_SECONDS)
+    assert process.returncode == 2
+    assert "--port 70000 is invalid: expected 0 to 65535" in stderr
