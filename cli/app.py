@@ -9,7 +9,9 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import sys
+from pathlib import Path
 
 from rich.console import Console
 
@@ -41,7 +43,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def load_dotenv(path: Path = Path(".env")) -> None:
+    """Copy the settings of a `.env` file into the environment; variables already set win."""
+    from providers.keys import read_env_file
+
+    for name, value in read_env_file(path).items():
+        if value and name not in os.environ:
+            os.environ[name] = value
+
+
 def main(argv: list[str] | None = None) -> int:
+    load_dotenv()
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(
@@ -56,6 +68,10 @@ def main(argv: list[str] | None = None) -> int:
     except (RouterError, ValueError) as exc:
         err_console.print(f"[red]error:[/red] {exc}", highlight=False)
         return 1
+    except BrokenPipeError:
+        # The reader of stdout went away (for example `| head`); nothing is left to print to.
+        sys.stderr.close()
+        return 141
     except KeyboardInterrupt:
         err_console.print("interrupted")
         return 130
