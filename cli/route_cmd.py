@@ -49,13 +49,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.query is not None and not args.query.strip():
         raise CommandError("--query is empty: give the text to route")
-    store = FeedbackStore()
+    opened = FeedbackStore()
     # The router follows the store's current routing table, so `retrain` takes effect here.
-    router = LLMRouter(profile=args.profile, routing_table=store.current_routing_table())
+    router = LLMRouter(profile=args.profile, routing_table=opened.current_routing_table())
     for warning in router.lifecycle_warnings():
         err_console.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)
-    if args.no_store:
-        store = None
+    store = None if args.no_store else opened
     if args.query is not None:
         return _route_one(router, store, args)
     return _route_file(router, store, args)
@@ -76,8 +75,11 @@ def _route_one(router: LLMRouter, store: FeedbackStore | None, args: argparse.Na
     rows = [
         ("Tier", f"{decision.selected_tier.value} ({decision.selected_model})"),
         ("Reasoning", decision.reasoning),
-        ("Score", f"{result.score:.3f} (reasoning {result.reasoning_depth:.2f}, domain "
-                  f"{result.domain_specificity:.2f}, output {result.output_sensitivity:.2f})"),
+        (
+            "Score",
+            f"{result.score:.3f} (reasoning {result.reasoning_depth:.2f}, domain "
+            f"{result.domain_specificity:.2f}, output {result.output_sensitivity:.2f})",
+        ),
         ("Domain", f"{result.domain.value} (confidence {result.domain_confidence:.2f})"),
         ("High stakes", result.high_stakes_term or "no"),
         ("Language", result.language),
@@ -98,8 +100,12 @@ def _route_file(router: LLMRouter, store: FeedbackStore | None, args: argparse.N
     decisions: list[RoutingDecision] = []
     skipped = 0
     progress = Progress(
-        TextColumn("routing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-        console=err_console, transient=True,
+        TextColumn("routing"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err_console,
+        transient=True,
     )
     with progress:
         task = progress.add_task("route", total=len(rows))

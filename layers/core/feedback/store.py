@@ -16,7 +16,7 @@ from feedback.backends.base import StoreBackend
 from feedback.exceptions import DecisionNotFoundError, VersionNotFoundError
 from feedback.quality import derive_format_expectations, is_provider_failure, score_quality
 from feedback.records import CellAggregate, FeedbackRecord, FeedbackResult, TierDayAggregate
-from router.models import RoutingDecision
+from router.models import RoutingDecision, Tier
 from router.settings import Settings
 from router.table import RoutingTable
 
@@ -140,9 +140,14 @@ class FeedbackStore:
         response: str | None,
         signals: dict[str, Any],
     ) -> FeedbackRecord:
-        common = {"decision_id": decision.decision_id, "source": source, "cell": decision.cell.key}
         if failure is not None and rating is None:
-            return FeedbackRecord(**common, tier=decision.selected_tier, failure=failure)
+            return FeedbackRecord(
+                decision_id=decision.decision_id,
+                source=source,
+                cell=decision.cell.key,
+                tier=decision.selected_tier,
+                failure=failure,
+            )
         asks_code, asks_list = derive_format_expectations(decision)
         quality = score_quality(
             response=response if failure is None else None,
@@ -157,7 +162,9 @@ class FeedbackStore:
         )
         numeric_rating = None if rating is None or isinstance(rating, str) else float(rating)
         return FeedbackRecord(
-            **common,
+            decision_id=decision.decision_id,
+            source=source,
+            cell=decision.cell.key,
             tier=decision.selected_tier,
             quality=quality.score,
             low_quality=quality.low_quality,
@@ -190,7 +197,7 @@ class FeedbackStore:
         """Return the current version, or the built-in default when none was ever published."""
         version = self.backend.current_table_version()
         if version is None:
-            return RoutingTable(default_tier=self.settings.default_tier)
+            return RoutingTable(default_tier=Tier(self.settings.default_tier))
         table = self.backend.get_table(version)
         if table is None:
             raise VersionNotFoundError(version)

@@ -57,7 +57,8 @@ class LLMRouter:
             return routing_table
         if routing_table is None:
             path = self.settings.routing_table_path
-            routing_table = load_table_file(path) if path else RoutingTable(default_tier=Tier(self.settings.default_tier))
+            default = RoutingTable(default_tier=Tier(self.settings.default_tier))
+            routing_table = load_table_file(path) if path else default
         fixed = routing_table
         return lambda: fixed
 
