@@ -205,7 +205,8 @@ def _print_summary(report: dict) -> None:
     points = Table(title="operating points")
     tier_keys = [key for key in analysis["points"][ROUTER_POINT] if key.startswith("tier")]
     tier_columns = [key.removeprefix("tier").removesuffix("_pct") for key in tier_keys]
-    for column in ("Router", *(f"Tier {tier}" for tier in tier_columns), "Quality % of top", "Cost saved", "USD saved"):
+    columns = ("Quality % of top", "Cost saved", "USD saved", "Saved at 95%")
+    for column in ("Router", *(f"Tier {tier}" for tier in tier_columns), *columns):
         points.add_column(column, justify="left" if column == "Router" else "right")
     for name, metrics in analysis["points"].items():
         points.add_row(
@@ -214,6 +215,7 @@ def _print_summary(report: dict) -> None:
             _fmt(metrics["quality_pct"], 1, "%"),
             _fmt(metrics["cost_saved_pct"], 1, "%"),
             _fmt(metrics["usd_saved_pct"], 1, "%"),
+            _fmt(metrics["savings95"], 1, "%"),
         )
     console.print(points)
     if "replay" in report:
@@ -225,7 +227,7 @@ def _print_replay(replay: dict) -> None:
     same_cost = replay["static_at_replay_cost"]
     published = sum(1 for retrain in replay["retrains"] if retrain["published_version"] is not None)
     table = Table(title=f"replay, second half ({len(replay['retrains'])} retrain runs, {published} published)")
-    for column in ("Router", "Quality % of top", "Cost saved", "USD saved"):
+    for column in ("Router", "Quality % of top", "Cost saved", "USD saved", "Saved at 95% quality"):
         table.add_column(column, justify="left" if column == "Router" else "right")
     for name, metrics in half["points"].items():
         table.add_row(
@@ -233,6 +235,7 @@ def _print_replay(replay: dict) -> None:
             _fmt(metrics["quality_pct"], 1, "%"),
             _fmt(metrics["cost_saved_pct"], 1, "%"),
             _fmt(metrics["usd_saved_pct"], 1, "%"),
+            _fmt(metrics["savings95"], 1, "%"),
         )
     for name, metrics in half["differences"].items():
         table.add_row(
@@ -240,6 +243,7 @@ def _print_replay(replay: dict) -> None:
             _fmt(metrics["quality_pct"], 2, " pp"),
             _fmt(metrics["cost_saved_pct"], 2, " pp"),
             _fmt(metrics["usd_saved_pct"], 2, " pp"),
+            "",
         )
     console.print(table)
     console.print(

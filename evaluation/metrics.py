@@ -17,7 +17,11 @@ all-Tier-3 dollars.
 - CPT(x): the least cost at which the curve reaches PGR x, interpolated
   linearly between points.
 - Savings at 95 %: 100 * (1 - cost) at the least cost reaching 95 % of the
-  always-strongest quality.
+  always-strongest quality. A single operating point (the shipped table, a
+  replay) is scored on the curve made of that point and the two end points:
+  mixing it at random with always-cheapest or always-strongest reaches every
+  point of the lines between them, so a point above 95 % also earns the
+  savings of the cheaper mix.
 
 Every function here is pure; `bootstrap_weights` supplies the resampling.
 """
@@ -111,8 +115,9 @@ def curve_metrics(costs: np.ndarray, qualities: np.ndarray, ends: Endpoints) -> 
 
 
 def point_metrics(cost: float, usd: float, quality: float, ends: Endpoints, usd_strong: float) -> dict[str, float]:
-    """Quality as percent of always-strongest, its PGR, and the percent of cost saved (axis and dollars)."""
+    """Quality as percent of top, its PGR, percent of cost saved (axis and dollars) and savings at 95 %."""
     return {
+        "savings95": savings_at_quality(np.array([cost]), np.array([quality]), ends, 0.95),
         "quality": quality,
         "quality_pct": 100.0 * quality / ends.q_strong if ends.q_strong else NAN,
         "pgr": pgr(quality, ends.q_weak, ends.q_strong),

@@ -73,6 +73,9 @@ def run_evaluation(config: EvaluationConfig, router: LLMRouter, progress: Progre
     points = {
         ROUTER_POINT: default,
         "random (same tier mix)": baselines.random_same_mix(default, config.seed),
+        "per-category oracle": baselines.category_oracle_assignment(
+            [str(row.category) for row in rows], outcomes.quality, outcomes.usd
+        ),
         "oracle": baselines.oracle_assignment(outcomes.quality, outcomes.usd),
     }
     analysis = analyse(outcomes, curves, points, config.resamples, config.seed)

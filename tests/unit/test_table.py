@@ -30,7 +30,7 @@ def decide(table, result):
 
 @pytest.mark.parametrize(
     ("score", "tier"),
-    [(0.0, Tier.FAST), (0.29, Tier.FAST), (0.30, Tier.BALANCED), (0.64, Tier.BALANCED), (0.65, Tier.CAPABLE)],
+    [(0.0, Tier.FAST), (0.29, Tier.FAST), (0.30, Tier.BALANCED), (0.59, Tier.BALANCED), (0.60, Tier.CAPABLE)],
 )
 def test_thresholds_map_score(score, tier):
     assert decide(RoutingTable(), classified(score))[0] == tier

@@ -21,7 +21,14 @@ import time
 from dataclasses import astuple
 
 from router.analysis import TextAnalysis, analyse_text
-from router.domains import MIN_DOMAIN_EVIDENCE, choose_domain, is_social, system_evidence, topic_evidence
+from router.domains import (
+    MIN_DOMAIN_EVIDENCE,
+    choose_domain,
+    choose_subdomain,
+    is_social,
+    system_evidence,
+    topic_evidence,
+)
 from router.language import UNDETERMINED, detect_language, estimate_tokens
 from router.models import ClassifierResult
 from router.scoring import SubScores, content_factor, is_word_problem, score_text, specialist_weight
@@ -84,6 +91,7 @@ class ComplexityClassifier:
             output_sensitivity=round(sub.output_sensitivity, 4),
             domain=domain,
             domain_confidence=confidence,
+            subdomain=choose_subdomain(scored.evidence, domain),
             high_stakes=stakes_term is not None,
             high_stakes_term=stakes_term,
             language=_language(own, earlier),

@@ -16,6 +16,8 @@ from router.scoring import code_weight, content_factor, math_weight, saturate
 from router.vocabulary_markers import CHITCHAT, CLOSING, GREETING, LOOKUP, REASONING
 
 MIN_DOMAIN_EVIDENCE = 0.6
+# Subject-term weight a subdomain needs: one full-weight term or two weak ones.
+MIN_SUBJECT_EVIDENCE = 1.0
 # System prompts describe the assistant, not the request, so their evidence counts
 # at this share and never above one strong term.
 SYSTEM_EVIDENCE_SHARE = 0.3
@@ -80,3 +82,18 @@ def choose_domain(
         if system_hint[top] >= MIN_DOMAIN_EVIDENCE / 2:
             return top, round(0.5 * saturate(system_hint[top], 1.0), 3)
     return Domain.GENERAL, 0.2 if not evidence.is_empty else 0.0
+
+
+def choose_subdomain(evidence: Evidence, domain: Domain) -> str | None:
+    """Name the subject the text draws on most, preferring subjects of `domain`; None below the minimum.
+
+    A subject of another domain still names the subdomain, so that "general"
+    requests about ethics or history land in cells of their own.
+    """
+    subjects = [(weight, label) for label, weight in evidence.subjects.items() if weight >= MIN_SUBJECT_EVIDENCE]
+    if not subjects:
+        return None
+    own = [item for item in subjects if item[1].startswith(domain.value + "/")]
+    # Highest weight wins; the label breaks ties so the choice never depends on term order.
+    _, label = max(own or subjects, key=lambda item: (item[0], item[1]))
+    return label.partition("/")[2]

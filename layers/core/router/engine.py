@@ -86,7 +86,7 @@ class LLMRouter:
         profile = profile or self.profile
         self._warn_once(profile)
         result = self.classifier.classify(query_or_messages, system=system)
-        cell = Cell(domain=result.domain, bucket=complexity_bucket(result.score))
+        cell = Cell(domain=result.domain, subdomain=result.subdomain, bucket=complexity_bucket(result.score))
         table = self._table_provider()
         tier, reasoning = table.decide(result, cell, threshold_shift)
         explored = False

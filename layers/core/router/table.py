@@ -19,7 +19,7 @@ from router.models import Cell, ClassifierResult, Domain, Tier
 # Tier 3. Tuned so chit-chat and lookups land on Tier 1 while multi-step
 # reasoning reaches Tier 3; `evaluate` sweeps a shift of both to draw the
 # quality-cost curve.
-DEFAULT_THRESHOLDS = (0.30, 0.65)
+DEFAULT_THRESHOLDS = (0.30, 0.60)
 
 # Coding and analysis answers fail in ways users notice only later (wrong code,
 # wrong conclusion), so they never go to the cheapest tier.

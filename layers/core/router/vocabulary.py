@@ -61,8 +61,10 @@ _HYPHEN_BETWEEN_WORDS = re.compile(r"(?<=\w)-+(?=\w)")
 _WORD_CHAR = re.compile(r"\w")
 
 # Kinds of term. A group's label names a Domain value for DOMAIN terms, the
-# area of harm for STAKES terms and the signal for MARKER terms.
+# area of harm for STAKES terms, the signal for MARKER terms and a
+# "domain/subject" pair for SUBJECT terms.
 DOMAIN = "domain"
+SUBJECT = "subject"
 STAKES = "stakes"
 MARKER = "marker"
 NEGATION = "negation"

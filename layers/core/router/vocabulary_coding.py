@@ -47,6 +47,11 @@ polymorphism | inheritance hierarchy | big endian | little endian | bitwise | bi
 linter | compile | compiles | compiling | implement this | write a function | write a script |
 write a program | write code | this code | my code | the code | code review | pseudocode |
 pseudo code | binary search tree | heap sort | trie | graph traversal | adjacency list |
+event sourcing | event sourced | cqrs | distributed system* | multi region | fault tolerant |
+fault tolerance | high availability | eventual consistency | strong consistency | consistency model* |
+consensus protocol* | paxos | sharding | sharded | replication lag | read replica* | load balancer* |
+message broker* | message queue* | circuit breaker* | service mesh | system design | monolith |
+monoliths | idempotency | idempotent | two phase commit | exactly once | at least once delivery |
 """
 
 # Names of languages and tools that are also everyday words (an island, a metal, a bird).

@@ -1,0 +1,74 @@
+"""Drift benchmark of the retrainer: one cell's Tier 1 gets worse half way, then recovers.
+
+Usage: python benchmarks/drift.py [--rows N] [--retrain-every N] [--seed N] [--plot PNG] [--json FILE]
+
+Prints the samples the drifting cell needed until it was promoted and, after
+recovery, until it was demoted; the tier changes of the cells that did not
+change; and the flips. See `evaluation/drift.py` for the stream.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT / "layers" / "core"), str(ROOT)]
+
+from evaluation.drift import DriftConfig, DriftResult, run_drift  # noqa: E402
+
+
+def plot(config: DriftConfig, result: DriftResult, path: Path) -> Path:
+    """Draw each cell's served tier after every retrain run, with the drop and recovery marked."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot
+
+    figure, axes = pyplot.subplots(figsize=(6.4, 2.8), dpi=100)
+    rows = [run["after_rows"] for run in result.runs]
+    for offset, key in enumerate(config.cells):
+        tiers = [run["tiers"][key] + 0.04 * offset for run in result.runs]
+        axes.step(rows, tiers, where="post", label=key, linewidth=2.0 if key == config.drifting else 1.0)
+    axes.axvspan(config.drop_at, config.recover_at, color="tab:red", alpha=0.1, label="Tier 1 at 40 %")
+    axes.set_yticks([1, 2, 3])
+    axes.set_xlabel("rows of the stream")
+    axes.set_ylabel("tier served")
+    axes.legend(fontsize=7, loc="upper left")
+    figure.tight_layout()
+    figure.savefig(path)
+    pyplot.close(figure)
+    return path
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=2400, help="rows in the stream (default 2400)")
+    parser.add_argument("--retrain-every", type=int, default=40, help="rows between retrain runs (default 40)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the stream (default 0)")
+    parser.add_argument("--plot", type=Path, help="write the tier-per-run plot to this PNG")
+    parser.add_argument("--json", type=Path, help="write the figures and every run's tiers to this file")
+    args = parser.parse_args()
+    config = DriftConfig(
+        rows=args.rows,
+        retrain_every=args.retrain_every,
+        drop_at=args.rows // 3,
+        recover_at=2 * args.rows // 3,
+        seed=args.seed,
+    )
+    result = run_drift(config)
+    figures = result.to_dict()
+    runs = figures.pop("runs")
+    for name, value in figures.items():
+        print(f"{name}: {value if value is not None else 'never'}")
+    if args.json:
+        args.json.write_text(json.dumps({**figures, "runs": runs}, indent=2) + "\n", encoding="utf-8")
+    if args.plot:
+        print(f"wrote {plot(config, result, args.plot)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
