@@ -35,7 +35,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     store = None if args.no_store else FeedbackStore()
-    router = LLMRouter(routing_table=store.current_routing_table() if store else None)
+    router = LLMRouter(routing_table=store.active_routing_table() if store else None)
     for warning in router.lifecycle_warnings():
         console.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)
     table = Table(title=f"llm-router demo (catalog profile '{router.profile}')")

@@ -51,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError("--query is empty: give the text to route")
     opened = FeedbackStore()
     # The router follows the store's current routing table, so `retrain` takes effect here.
-    router = LLMRouter(profile=args.profile, routing_table=opened.current_routing_table())
+    router = LLMRouter(profile=args.profile, routing_table=opened.active_routing_table())
     for warning in router.lifecycle_warnings():
         err_console.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)
     store = None if args.no_store else opened

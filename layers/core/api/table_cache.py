@@ -41,7 +41,7 @@ class RoutingTableProvider(BaseProvider):
     def _get(self, name: str, **sdk_options: Any) -> RoutingTable:  # type: ignore[override]
         if name != CURRENT:
             raise ValueError(f"parameter {name!r} is unknown: only {CURRENT!r} exists")
-        return self.feedback_store.current_routing_table()
+        return self.feedback_store.active_routing_table()
 
     def _get_multiple(self, path: str, **sdk_options: Any) -> dict[str, str]:
         raise NotImplementedError("the routing-table provider has a single parameter")

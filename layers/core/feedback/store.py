@@ -18,7 +18,7 @@ from feedback.quality import derive_format_expectations, is_provider_failure, sc
 from feedback.records import CellAggregate, FeedbackRecord, FeedbackResult, TierDayAggregate
 from router.models import RoutingDecision, Tier
 from router.settings import Settings
-from router.table import RoutingTable
+from router.table import RoutingTable, load_table_file
 
 logger = logging.getLogger(__name__)
 
@@ -202,6 +202,17 @@ class FeedbackStore:
         if table is None:
             raise VersionNotFoundError(version)
         return table
+
+    def active_routing_table(self) -> RoutingTable:
+        """Return the table routing should use: the `LLM_ROUTER_ROUTING_TABLE_PATH` file if set, else the current version.
+
+        A configured file pins routing to a hand-written table; `retrain` still
+        publishes versions to the store, and they take effect once the file
+        setting is removed.
+        """
+        if self.settings.routing_table_path is not None:
+            return load_table_file(self.settings.routing_table_path)
+        return self.current_routing_table()
 
     def routing_table(self, version: int) -> RoutingTable:
         table = self.backend.get_table(version)
