@@ -14,6 +14,7 @@ from typing import Any
 
 from router.catalog import Catalog, load_catalog
 from router.classifier import ComplexityClassifier
+from router.exceptions import InvalidQueryError
 from router.cost import estimate_cost, expected_output_tokens
 from router.models import Cell, RoutingDecision, Tier, complexity_bucket
 from router.settings import Settings
@@ -95,9 +96,13 @@ class LLMRouter:
             explored = True
             reasoning += f"; explored Tier {tier.value} to test whether the cheaper tier is good enough"
 
+        output_tokens = expected_output_tokens(result.domain, result.score)
+        tier, fit_reason = self._tier_that_fits(tier, result.input_tokens, profile)
+        if fit_reason:
+            reasoning = fit_reason
+            explored = False
         model = self.catalog.model_for(tier, profile)
         baseline_model = self.catalog.model_for(Tier.CAPABLE, profile)
-        output_tokens = expected_output_tokens(result.domain, result.score)
         cost = estimate_cost(model, result.input_tokens, output_tokens)
         baseline = estimate_cost(baseline_model, result.input_tokens, output_tokens)
         text = extract_text(query_or_messages, system=system)
@@ -118,6 +123,30 @@ class LLMRouter:
             explored=explored,
             query_terms=query_term_hashes(text.last_user),
             prompt=text.last_user if self.settings.store_prompts else None,
+        )
+
+    def _tier_that_fits(self, tier: Tier, input_tokens: int, profile: str) -> tuple[Tier, str | None]:
+        """Return the lowest tier from `tier` up whose model's context window holds the input.
+
+        Raises InvalidQueryError when no tier of the profile can hold it; the
+        tier only ever moves up, so a long input never lands on a cheaper model.
+        """
+        chosen = tier
+        while input_tokens > self.catalog.model_for(chosen, profile).context_window:
+            if chosen == Tier.CAPABLE:
+                largest = max(self.catalog.model_for(t, profile).context_window for t in Tier)
+                raise InvalidQueryError(
+                    f"query of about {input_tokens:,} tokens exceeds the largest context window of "
+                    f"profile {profile!r} ({largest:,} tokens): shorten it or split it",
+                    "query",
+                )
+            chosen = Tier(chosen + 1)
+        if chosen == tier:
+            return tier, None
+        window = self.catalog.model_for(tier, profile).context_window
+        return chosen, (
+            f"input of about {input_tokens:,} tokens exceeds the Tier {tier.value} model's "
+            f"context window of {window:,} tokens, so Tier {chosen.value} serves it"
         )
 
     def _should_explore(self, table: RoutingTable, result: Any, cell: Cell, tier: Tier) -> bool:
