@@ -12,10 +12,10 @@ from rich.table import Table
 
 from cli.app import CommandError, err_console
 from cli.inputs import read_prompts
-from cli.render import console, percent, usd
+from cli.render import console, percent, print_lifecycle_warnings, usd
 from feedback.store import FeedbackStore
 from router.engine import LLMRouter
-from router.exceptions import InvalidQueryError
+from router.exceptions import ConfigurationError, InvalidQueryError
 from router.models import RoutingDecision
 
 DECISION_FIELDS = {
@@ -38,7 +38,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("route", help="route a query or a file of prompts (no model is called)")
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--query", help="the query text to route")
-    source.add_argument("--file", type=Path, help="JSONL (a 'prompt' field), CSV (a 'prompt' column) or text file")
+    source.add_argument(
+        "--file", type=Path, help="JSONL or .json array (a 'prompt' field), CSV (a 'prompt' column) or text file"
+    )
     parser.add_argument("--system", help="system prompt sent with --query")
     parser.add_argument("--profile", help="catalog profile (default: LLM_ROUTER_CATALOG_PROFILE or 'current')")
     parser.add_argument("--json", action="store_true", help="print one decision per line as JSON")
@@ -50,10 +52,16 @@ def run(args: argparse.Namespace) -> int:
     if args.query is not None and not args.query.strip():
         raise CommandError("--query is empty: give the text to route")
     opened = FeedbackStore()
-    # The router follows the store's current routing table, so `retrain` takes effect here.
-    router = LLMRouter(profile=args.profile, routing_table=opened.active_routing_table())
-    for warning in router.lifecycle_warnings():
-        err_console.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)
+    # The router follows the active routing table (the configured file, else the store's
+    # current version), so `retrain` takes effect here.
+    table = opened.active_routing_table()
+    try:
+        router = LLMRouter(profile=args.profile, routing_table=table)
+    except ConfigurationError as exc:
+        if args.profile is None:
+            raise
+        raise CommandError(f"--profile {args.profile}: {exc}") from exc
+    print_lifecycle_warnings(router.lifecycle_warnings(), err_console)
     store = None if args.no_store else opened
     if args.query is not None:
         return _route_one(router, store, args)
@@ -123,6 +131,8 @@ def _route_file(router: LLMRouter, store: FeedbackStore | None, args: argparse.N
                 sys.stdout.write(decision.model_dump_json(include=DECISION_FIELDS) + "\n")
             decisions.append(decision)
             progress.advance(task)
+    if not decisions:
+        raise CommandError(f"--file {args.file}: no prompt could be routed: all {skipped} were invalid")
     if not args.json:
         _print_summary(decisions, skipped)
     return 0

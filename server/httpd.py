@@ -34,6 +34,11 @@ METRICS_PATH = "/metrics"
 FAVICON_PATH = "/favicon.ico"
 # A client that opens a connection and sends nothing frees its worker after this.
 SOCKET_TIMEOUT_SECONDS = 30
+# The whole request body must arrive within this time, or the client gets 408.
+# It is a total, not a per-read timeout, so a client that sends a byte now and
+# then cannot hold one of the fixed pool's workers for longer.
+BODY_TIMEOUT_SECONDS = 10
+READ_CHUNK_BYTES = 64 * 1024
 STATIC_TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css", ".js": "text/javascript"}
 
 
@@ -72,6 +77,9 @@ class LocalServer(HTTPServer):
     def _process_in_worker(self, request: socket.socket, client_address: Any) -> None:
         try:
             self.finish_request(request, client_address)
+        except ConnectionError as exc:
+            # BrokenPipeError or ConnectionResetError: the client closed the connection, not a server fault.
+            logger.debug("connection from %s closed by the client: %s", client_address[0], type(exc).__name__)
         except Exception:
             self.handle_error(request, client_address)
         finally:
@@ -106,6 +114,7 @@ class RequestHandler(BaseHTTPRequestHandler):
     # keep-alive connection never occupies a worker of the fixed pool.
     protocol_version = "HTTP/1.0"
     timeout = SOCKET_TIMEOUT_SECONDS
+    body_timeout_seconds: float = BODY_TIMEOUT_SECONDS
     server_version = "llm-router-local"
 
     def do_GET(self) -> None:
@@ -131,6 +140,11 @@ class RequestHandler(BaseHTTPRequestHandler):
         path = self.path.split("?", 1)[0]
         try:
             status = self._serve(path)
+        except ConnectionError as exc:
+            # The client closed the connection, so no response can reach it.
+            logger.info("%s %s: client disconnected (%s)", self.command, path, type(exc).__name__)
+            self.close_connection = True
+            return
         except Exception:
             logger.exception("request failed: %s %s", self.command, path)
             status = self._send_error_json(HTTPStatus.INTERNAL_SERVER_ERROR, "internal_error", "internal error")
@@ -181,7 +195,54 @@ class RequestHandler(BaseHTTPRequestHandler):
                 limit=MAX_BODY_BYTES,
                 size=length,
             )
-        return self.rfile.read(length) if length else b""
+        body, timed_out = self._read_exactly(length)
+        if timed_out:
+            logger.warning(
+                "%s %s: request body timed out after %g s with %d of %d bytes received",
+                self.command,
+                self.path.split("?", 1)[0],
+                self.body_timeout_seconds,
+                len(body),
+                length,
+            )
+            return self._send_error_json(
+                HTTPStatus.REQUEST_TIMEOUT,
+                "request_timeout",
+                f"request body timed out: {len(body)} of {length} bytes (Content-Length) arrived "
+                f"within {self.body_timeout_seconds:g} s; send the whole body at once",
+            )
+        if len(body) < length:
+            return self._send_error_json(
+                HTTPStatus.BAD_REQUEST,
+                "bad_request",
+                f"request body ended after {len(body)} of {length} bytes: send as many bytes as Content-Length says",
+            )
+        return body
+
+    def _read_exactly(self, length: int) -> tuple[bytes, bool]:
+        """Read `length` bytes within `body_timeout_seconds`; return the bytes read and whether time ran out.
+
+        Fewer bytes without a timeout mean the client closed its side early.
+        """
+        deadline = time.monotonic() + self.body_timeout_seconds
+        chunks: list[bytes] = []
+        received = 0
+        try:
+            while received < length:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return b"".join(chunks), True
+                self.connection.settimeout(remaining)
+                chunk = self.rfile.read1(min(length - received, READ_CHUNK_BYTES))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                received += len(chunk)
+        except TimeoutError:
+            return b"".join(chunks), True
+        finally:
+            self.connection.settimeout(self.timeout)
+        return b"".join(chunks), False
 
     def _send_static(self, name: str) -> int:
         file = (STATIC_DIR / name).resolve()

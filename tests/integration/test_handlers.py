@@ -139,11 +139,17 @@ def test_complete_post_event_without_key(invoke: Invoke, monkeypatch: pytest.Mon
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("LLM_ROUTER_IDEMPOTENCY_DB_PATH", str(tmp_path / "idempotency.db"))
     monkeypatch.chdir(tmp_path)
-    response = invoke("route", load_event("complete_post"))
+    with collected_records("api.complete") as records:
+        response = invoke("route", load_event("complete_post"))
     body = response_json(response)
     assert response["statusCode"] == 503
     assert body["error"]["code"] == "provider_not_configured"
     assert "not configured" in body["error"]["message"]
+    assert "ANTHROPIC_API_KEY" not in body["error"]["message"]
+    # The reason is in the log text itself, which every log format shows.
+    messages = [record.getMessage() for record in records if record.levelno == logging.ERROR]
+    assert len(messages) == 1
+    assert "ANTHROPIC_API_KEY" in messages[0]
 
 
 def test_route_metrics_emitted(invoke: Invoke, capsys: pytest.CaptureFixture[str]) -> None:
@@ -276,13 +282,96 @@ def test_error_missing_body(invoke: Invoke, handlers: dict[str, ModuleType]) -> 
     assert decision_count(handlers) == 0
 
 
-def test_error_wrong_content_type(invoke: Invoke) -> None:
-    event = load_event("route_post")
-    event["headers"]["Content-Type"] = "text/plain"
-    event["multiValueHeaders"]["Content-Type"] = ["text/plain"]
-    response = invoke("route", event)
+def with_content_type(event: dict[str, Any], content_type: str) -> dict[str, Any]:
+    event["headers"]["Content-Type"] = content_type
+    event["multiValueHeaders"]["Content-Type"] = [content_type]
+    return event
+
+
+@pytest.mark.parametrize(
+    ("function", "event_name", "content_type", "body"),
+    [
+        ("route", "route_post", "text/plain", '{"query": "hi"}'),
+        ("route", "route_post", "application/x-www-form-urlencoded", "query=hi"),
+        ("route", "route_post", "multipart/form-data", "--x\r\n"),
+        ("feedback", "feedback_post", "application/x-www-form-urlencoded; charset=utf-8", "rating=4"),
+        ("retrain", "retrain_post", "application/x-www-form-urlencoded", ""),
+    ],
+)
+def test_error_wrong_content_type(
+    invoke: Invoke, handlers: dict[str, ModuleType], function: str, event_name: str, content_type: str, body: str
+) -> None:
+    event = with_content_type(with_body(load_event(event_name), body), content_type)
+    before = store_snapshot(handlers)
+    response = invoke(function, event)
+    error = response_json(response)["error"]
     assert response["statusCode"] == 415
-    assert response_json(response)["error"]["code"] == "unsupported_media_type"
+    assert error["code"] == "unsupported_media_type"
+    assert error["field"] == "content-type"
+    assert content_type.split(";")[0] in error["message"]
+    assert "application/json" in error["message"]
+    assert store_snapshot(handlers) == before
+
+
+@pytest.mark.parametrize(
+    ("function", "event_name", "body", "field"),
+    [
+        ("route", "route_post", {"query": "hi", "max_tokens": 5}, "max_tokens"),
+        ("route", "complete_post", {"query": "hi", "temperature": 0}, "temperature"),
+        ("feedback", "feedback_post", {"decision_id": "f" * 32, "thumbs": "sideways"}, "thumbs"),
+        ("retrain", "retrain_post", {"rollback": 99}, "rollback"),
+    ],
+)
+def test_error_unknown_field(
+    invoke: Invoke, handlers: dict[str, ModuleType], function: str, event_name: str, body: dict, field: str
+) -> None:
+    before = store_snapshot(handlers)
+    response = invoke(function, with_body(load_event(event_name), body))
+    error = response_json(response)["error"]
+    assert response["statusCode"] == 422
+    assert error["code"] == "validation_error"
+    assert error["field"] == field
+    assert error["message"].startswith(f"{field}: unknown field; allowed: ")
+    assert store_snapshot(handlers) == before
+
+
+def test_retrain_unknown_field_not_run(invoke: Invoke, monkeypatch: pytest.MonkeyPatch) -> None:
+    runs: list[Any] = []
+    monkeypatch.setattr("api.routes.retrain.Retrainer.run", lambda *args, **kwargs: runs.append(args))
+    response = invoke("retrain", with_body(load_event("retrain_post"), {"rollback": 99}))
+    assert response["statusCode"] == 422
+    assert runs == []
+
+
+def test_error_system_not_text(invoke: Invoke) -> None:
+    response = invoke("route", with_body(load_event("route_post"), {"query": "hi", "system": 123}))
+    error = response_json(response)["error"]
+    assert response["statusCode"] == 422
+    assert error["field"] == "system"
+    assert error["message"] == "system: must be a string or a list of text parts"
+
+
+def test_error_nan_no_position(invoke: Invoke) -> None:
+    response = invoke("route", with_body(load_event("route_post"), '{"query": "hi", "profile": NaN}'))
+    error = response_json(response)["error"]
+    assert response["statusCode"] == 400
+    assert "NaN is not a JSON number" in error["message"]
+    assert "column" not in error["message"]
+
+
+@pytest.mark.parametrize(
+    ("event_name", "method", "allowed"),
+    [("route_post", "DELETE", "POST"), ("route_post", "GET", "POST"), ("decision_get", "POST", "GET")],
+)
+def test_error_wrong_method(invoke: Invoke, event_name: str, method: str, allowed: str) -> None:
+    event = load_event(event_name, decision_id="0" * 32)
+    event["httpMethod"] = method
+    response = invoke("route", event)
+    error = response_json(response)["error"]
+    assert response["statusCode"] == 405
+    assert error["code"] == "method_not_allowed"
+    assert error["allowed"] == [allowed]
+    assert response["multiValueHeaders"]["Allow"] == [allowed]
 
 
 def test_error_unknown_route(invoke: Invoke) -> None:
@@ -348,6 +437,7 @@ def test_decision_get_unknown(invoke: Invoke) -> None:
     assert response["statusCode"] == 404
     assert error["code"] == "not_found"
     assert error["field"] == "decision_id"
+    assert error["message"] == f"decision {'0' * 32!r} not found"
 
 
 def test_stats_cost_get_event(invoke: Invoke) -> None:
@@ -385,9 +475,10 @@ def test_openapi_get_event(invoke: Invoke) -> None:
     document = response_json(response)
     assert response["statusCode"] == 200
     assert document["openapi"].startswith("3.")
+    # The document lists every route of the API, not only the route function's.
     assert set(document["paths"]) == {
-        "/route", "/decisions", "/decisions/{decision_id}", "/feedback", "/stats/cost", "/stats/quality",
-        "/report", "/retrain",
+        "/route", "/complete", "/decisions", "/decisions/{decision_id}", "/feedback", "/stats/cost",
+        "/stats/quality", "/report", "/retrain",
     }  # fmt: skip
     assert "ErrorResponse" in document["components"]["schemas"]
 
@@ -429,6 +520,7 @@ def test_feedback_unknown_decision(invoke: Invoke, handlers: dict[str, ModuleTyp
     assert response["statusCode"] == 404
     assert error["code"] == "not_found"
     assert error["field"] == "decision_id"
+    assert "POST /route" in error["message"]
     assert store_snapshot(handlers) == before
 
 

@@ -7,6 +7,8 @@ import logging
 import os
 import queue
 import signal
+import socket
+import struct
 import subprocess
 import sys
 import threading
@@ -18,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from api.errors import MAX_BODY_BYTES
-from server.httpd import ServerStartError, create_server
+from server.httpd import RequestHandler, ServerStartError, create_server
 from server.local_api import LocalApi
 from tests.support.handlers import REPO_ROOT
 from tests.support.local_server import LOOPBACK, RunningServer, isolated_settings, running_server
@@ -112,6 +114,9 @@ def test_report_served(local):
         ("POST", "/feedback", {"decision_id": "f" * 32, "rating": 9}, 422, "validation_error", "rating"),
         ("POST", "/feedback", {"decision_id": "f" * 32, "rating": 4}, 404, "not_found", "decision_id"),
         ("GET", "/decisions/unknown-id", None, 404, "not_found", "decision_id"),
+        ("POST", "/route", {"query": "hi", "system": 123}, 422, "validation_error", "system"),
+        ("POST", "/retrain", {"rollback": 99}, 422, "validation_error", "rollback"),
+        ("POST", "/route", "", 422, "validation_error", None),
         ("GET", "/decisions?limit=0", None, 422, "validation_error", "limit"),
         ("GET", "/no-such-route", None, 404, "not_found", None),
         ("GET", "/static/missing.js", None, 404, "not_found", None),
@@ -147,6 +152,88 @@ def test_chunked_body_rejected(local):
     response = raw_request(local, "POST", "/route", {"Transfer-Encoding": "chunked"})
     assert response.status == 411
     assert b'"length_required"' in response.read()
+
+
+def test_form_body_rejected(local):
+    # What `curl -d 'query=hi'` sends.
+    reply = local.call("POST", "/route", "query=hi", {"Content-Type": "application/x-www-form-urlencoded"})
+    error = reply.json()["error"]
+    assert reply.status == 415
+    assert error["code"] == "unsupported_media_type"
+    assert "application/json" in error["message"]
+
+
+@pytest.mark.parametrize(("method", "path", "allowed"), [("DELETE", "/route", "POST"), ("POST", "/decisions", "GET")])
+def test_wrong_method_not_allowed(local, method, path, allowed):
+    reply = local.call(method, path)
+    assert reply.status == 405
+    assert reply.headers["Allow"] == allowed
+    assert reply.json()["error"]["code"] == "method_not_allowed"
+
+
+def read_raw_response(connection: socket.socket) -> bytes:
+    chunks = []
+    while chunk := connection.recv(65536):
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def test_short_body_times_out(local, caplog, monkeypatch):
+    monkeypatch.setattr(RequestHandler, "body_timeout_seconds", 0.3)
+    head = b"POST /route HTTP/1.1\r\nHost: local\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n"
+    with (
+        caplog.at_level(logging.INFO, logger="server.httpd"),
+        socket.create_connection((LOOPBACK, local.port)) as client,
+    ):
+        client.settimeout(30)
+        client.sendall(head + b'{"query": ')
+        response = read_raw_response(client)
+        lines = server_log_lines(caplog, 2)
+    assert response.startswith(b"HTTP/1.0 408 ")
+    assert b'"code": "request_timeout"' in response
+    warnings = [record for record in caplog.records if record.levelno >= logging.WARNING]
+    assert len(warnings) == 1
+    assert "10 of 100 bytes" in warnings[0].getMessage()
+    assert warnings[0].exc_info is None
+    assert any(line.startswith("POST /route 408 ") for line in lines)
+
+
+def test_client_disconnect_not_error(local, caplog, monkeypatch):
+    entered, release = threading.Event(), threading.Event()
+    handle = local.api.handle
+
+    def handle_after_disconnect(event):
+        entered.set()
+        release.wait(30)
+        return handle(event)
+
+    monkeypatch.setattr(local.api, "handle", handle_after_disconnect)
+    with caplog.at_level(logging.DEBUG, logger="server.httpd"):
+        client = socket.create_connection((LOOPBACK, local.port))
+        # Linger 0: close() sends a reset, so the server's response write fails.
+        client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        client.sendall(b"GET /decisions HTTP/1.0\r\n\r\n")
+        assert entered.wait(30)
+        client.close()
+        release.set()
+        lines = server_log_lines(caplog, 1)
+    assert len(lines) == 1
+    assert lines[0].startswith("GET /decisions: client disconnected")
+    assert [record for record in caplog.records if record.levelno >= logging.WARNING] == []
+    assert [record for record in caplog.records if record.exc_info] == []
+
+
+def test_complete_without_key_logs_reason(local, caplog, monkeypatch, tmp_path):
+    for name in ("ANTHROPIC_API_KEY", "ANTHROPIC_SECRET_NAME", "ANTHROPIC_KEY_PARAMETER"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+    with caplog.at_level(logging.ERROR, logger="api.complete"):
+        reply = local.call("POST", "/complete", {"query": "hi"})
+    assert reply.status == 503
+    assert "see its logs" in reply.json()["error"]["message"]
+    errors = [record.getMessage() for record in caplog.records if record.name == "api.complete"]
+    assert len(errors) == 1
+    assert "ANTHROPIC_API_KEY" in errors[0]
 
 
 def test_static_path_traversal_rejected(local):

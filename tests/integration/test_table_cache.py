@@ -38,11 +38,11 @@ class CountingStore:
         self.reads = 0
         self.failing = False
 
-    def current_routing_table(self) -> RoutingTable:
+    def active_routing_table(self) -> RoutingTable:
         self.reads += 1
         if self.failing:
             raise StoreError("routing table store unavailable")
-        return self.store.current_routing_table()
+        return self.store.active_routing_table()
 
 
 @pytest.fixture

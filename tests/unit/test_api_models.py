@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from api.complete_models import CompleteRequest
 from api.errors import (
     MAX_BODY_BYTES,
     InvalidJsonError,
@@ -88,9 +89,73 @@ def test_route_request_system_parts() -> None:
     assert request.system_text() == "Be brief.\nBe kind."
 
 
-def test_route_request_extra_fields_ignored() -> None:
-    request = RouteRequest.model_validate({"query": "hi", "model": "gpt-4o", "max_tokens": 100})
-    assert request.query == "hi"
+# Unknown fields: every request body rejects them and names the allowed ones.
+
+
+@pytest.mark.parametrize(
+    ("model", "data", "field", "allowed"),
+    [
+        (RetrainRequest, {"rollback": 99}, "rollback", "dry_run"),
+        (RouteRequest, {"query": "hi", "max_tokens": 100}, "max_tokens", "query, messages, system, profile"),
+        (FeedbackRequest, {"decision_id": "abc", "thumbs": "up"}, "thumbs", "decision_id, rating, response"),
+        (CompleteRequest, {"query": "hi", "temperature": 0.5}, "temperature", "profile, max_tokens"),
+    ],
+)
+def test_request_unknown_field_rejected(model: type, data: dict[str, Any], field: str, allowed: str) -> None:
+    error = shaped(model, data)
+    assert error["field"] == field
+    assert error["type"] == "extra_forbidden"
+    assert error["message"].startswith(f"{field}: unknown field; allowed: ")
+    assert allowed in error["allowed"]
+
+
+def test_request_unknown_fields_all_named() -> None:
+    error = shaped(RouteRequest, {"query": "hi", "model": "gpt-4o", "temperature": 0.5})
+    assert error["field"] == "model"
+    assert error["message"].startswith("model, temperature: unknown fields;")
+
+
+def test_request_unknown_fields_counted_beyond_five() -> None:
+    data = {"query": "hi", **{f"extra{index}": 1 for index in range(8)}}
+    error = shaped(RouteRequest, data)
+    assert "extra4 and 3 more: unknown fields" in error["message"]
+    assert "extra5" not in error["message"]
+
+
+def test_message_extra_fields_kept() -> None:
+    # Chat messages and parts follow the providers' shapes, which carry more keys than the router reads.
+    request = RouteRequest.model_validate({"messages": [{"role": "user", "content": "hi", "name": "ann"}]})
+    routed = request.routing_input()
+    assert isinstance(routed, list)
+    assert routed[0]["name"] == "ann"
+
+
+def test_request_schema_forbids_extra() -> None:
+    assert RouteRequest.model_json_schema()["additionalProperties"] is False
+
+
+# Text or content parts: one error at the field, never one per union member.
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"query": "hi", "system": 123}, "system"),
+        ({"query": "hi", "system": {"text": "Be brief."}}, "system"),
+        ({"messages": [{"role": "user", "content": 123}]}, "messages[0].content"),
+    ],
+)
+def test_text_or_parts_wrong_type(data: dict[str, Any], field: str) -> None:
+    error = shaped(RouteRequest, data)
+    assert error["field"] == field
+    assert error["message"] == f"{field}: must be a string or a list of text parts"
+    assert "errors" not in error
+
+
+def test_text_or_parts_bad_part_located() -> None:
+    error = shaped(RouteRequest, {"messages": [{"role": "user", "content": [{"text": "no type"}]}]})
+    assert error["field"] == "messages[0].content[0].type"
+    assert "errors" not in error
 
 
 # FeedbackRequest
@@ -184,6 +249,24 @@ def test_validation_error_context_is_json() -> None:
     json.dumps(error)
 
 
+@pytest.mark.parametrize(
+    ("error_type", "message"),
+    [
+        ("missing", "request body is missing: send a JSON object"),
+        ("model_attributes_type", "request body must be a JSON object"),
+    ],
+)
+def test_validation_error_whole_body(error_type: str, message: str) -> None:
+    error = validation_error_response([{"type": error_type, "loc": ("body",), "msg": "Field required"}]).body["error"]
+    assert error["field"] is None
+    assert error["message"] == message
+
+
+def test_route_request_empty_names_both() -> None:
+    error = shaped(RouteRequest, {})
+    assert "query or messages is required" in error["message"]
+
+
 def test_parse_json_body_valid() -> None:
     assert parse_json_body('{"query": "hi"}') == {"query": "hi"}
 
@@ -193,6 +276,15 @@ def test_parse_json_body_invalid(body: str) -> None:
     with pytest.raises(InvalidJsonError) as caught:
         parse_json_body(body)
     assert "not valid JSON" in caught.value.message
+
+
+@pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
+def test_parse_json_body_constant_named(constant: str) -> None:
+    with pytest.raises(InvalidJsonError) as caught:
+        parse_json_body('{"query": "hi", "rating": ' + constant + "}")
+    assert f"{constant} is not a JSON number" in caught.value.message
+    # The json module gives no position for these, so none is made up.
+    assert "line" not in caught.value.message
 
 
 def test_parse_json_body_too_large() -> None:

@@ -16,6 +16,7 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 
 from api.context import ApiContext
 from api.errors import parse_json_body, register_error_handlers
+from api.request_checks import JsonApiResolver
 from api.telemetry import MetricsSink, NullMetrics
 
 if TYPE_CHECKING:
@@ -81,7 +82,7 @@ def create_app(
     if unknown:
         raise ValueError(f"unknown routes {sorted(unknown)}: allowed {sorted(ROUTES)}")
 
-    app = APIGatewayRestResolver(enable_validation=True, json_body_deserializer=parse_json_body)
+    app = JsonApiResolver(enable_validation=True, json_body_deserializer=parse_json_body)
     app.configure_openapi(
         title=API_TITLE,
         version=API_VERSION,
@@ -89,7 +90,7 @@ def create_app(
         security_schemes=API_KEY_SCHEME,  # type: ignore[arg-type]
         security=[{"apiKey": []}],
     )
-    register_error_handlers(app)
+    register_error_handlers(app, selected)
     context = ApiContext(store_factory=store_factory, router_factory=router_factory, metrics=metrics or NullMetrics())
     for key in sorted(selected):
         module_name, function_name = ROUTES[key]

@@ -161,8 +161,10 @@ def _complete(executor: Executor, request: CompleteRequest, deadline_s: float, m
     except RetiredModelError as exc:
         raise ProviderNotConfiguredError(str(exc), model=exc.model, replacement=exc.replacement) from exc
     except ConfigurationError as exc:
-        # The message names server settings; clients get the code, operators the log.
-        logger.error("model provider not configured", extra={"reason": str(exc)})
+        # The message names server settings, so only the log gets it. It names variables,
+        # files and AWS resources but never a key value, and goes in the log text because
+        # the local server's log format drops `extra` fields.
+        logger.error("model provider not configured: %s", exc)
         raise ProviderNotConfiguredError("the model provider is not configured on this server: see its logs") from exc
     _count_completion(metrics, result)
     return _response(result).model_dump(mode="json")

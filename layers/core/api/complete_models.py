@@ -83,7 +83,10 @@ def _error_content(description: str) -> OpenAPIResponse:
 COMPLETE_ERROR_RESPONSES: dict[int, OpenAPIResponse] = {
     400: _error_content("invalid_json: the body is not valid JSON"),
     409: _error_content("request_in_progress: a request with this Idempotency-Key is still running"),
-    422: _error_content("validation_error: a field is invalid, or the Idempotency-Key was used with another body"),
+    415: _error_content("unsupported_media_type: the body is not sent as application/json"),
+    422: _error_content(
+        "validation_error: a field is unknown or invalid, or the Idempotency-Key was used with another body"
+    ),
     502: _error_content("upstream_error: the model provider failed after retries and fallback"),
     503: _error_content("provider_not_configured or idempotency_store_unavailable"),
     504: _error_content("upstream_timeout: no answer within the time budget; the decision id is included"),

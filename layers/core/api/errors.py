@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from http import HTTPStatus
 from typing import Any
 
@@ -19,6 +19,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestUnsupp
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from pydantic import BaseModel, Field
 
+from api.request_checks import allowed_methods, unsupported_media_type_message
 from feedback.exceptions import (
     DecisionNotFoundError,
     InvalidRatingError,
@@ -86,12 +87,17 @@ class NotFoundError(ApiError):
     code = "not_found"
 
 
+class _NonFiniteNumberError(ValueError):
+    """NaN, Infinity or -Infinity in a body; `json` reports no position for them."""
+
+
 _ERROR_DESCRIPTIONS = {
     400: "invalid_json: the body is not valid JSON",
     404: "not_found: no such decision or route",
     409: "version_conflict: another retrain published first",
     413: f"payload_too_large: the body is larger than {MAX_BODY_BYTES} bytes",
-    422: "validation_error: a field is missing or invalid",
+    415: "unsupported_media_type: the body is not sent as application/json",
+    422: "validation_error: a field is missing, unknown or invalid",
     503: "store_unavailable: the decision store failed",
 }
 
@@ -124,8 +130,7 @@ def parse_json_body(body: str) -> Any:
 
     Raises `PayloadTooLargeError` above `MAX_BODY_BYTES` and `InvalidJsonError`
     for a body that is not strict JSON (NaN and Infinity are rejected).
-    NOTE: Powertools parses form-encoded bodies itself, without this size check;
-    they fail validation with a 422, but only after parsing.
+    Form-encoded and multipart bodies never get here: `JsonApiResolver` rejects them with 415.
     """
     size = len(body.encode("utf-8", errors="surrogatepass"))
     if size > MAX_BODY_BYTES:
@@ -141,12 +146,16 @@ def parse_json_body(body: str) -> Any:
         raise InvalidJsonError(
             f"request body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
         ) from exc
+    except _NonFiniteNumberError as exc:
+        raise InvalidJsonError(
+            f"request body is not valid JSON: {exc} is not a JSON number; send a finite number"
+        ) from exc
     except RecursionError as exc:
         raise InvalidJsonError("request body is not valid JSON: nested too deeply") from exc
 
 
 def _reject_constant(name: str) -> Any:
-    raise json.JSONDecodeError(f"{name} is not a JSON number", name, 0)
+    raise _NonFiniteNumberError(name)
 
 
 def field_name(loc: Sequence[Any]) -> str | None:
@@ -163,14 +172,25 @@ def field_name(loc: Sequence[Any]) -> str | None:
     return name or None
 
 
+# pydantic's messages for a whole body that is absent or not an object name
+# Python types ("a valid dictionary"), so the API words them itself.
+_BODY_MESSAGES = {
+    "missing": "request body is missing: send a JSON object",
+    "model_attributes_type": "request body must be a JSON object",
+    "model_type": "request body must be a JSON object",
+}
+
+
 def _error_item(error: Mapping[str, Any]) -> dict[str, Any]:
     context = error.get("ctx") or {}
     detail = str(error.get("msg") or error.get("type") or "invalid value")
+    field = field_name(error.get("loc", ()))
     if context.get("field"):
         # A model-level check names its field in ctx and writes a whole sentence.
         field, message = context["field"], detail
+    elif field is None and error.get("type") in _BODY_MESSAGES:
+        message = _BODY_MESSAGES[str(error.get("type"))]
     else:
-        field = field_name(error.get("loc", ()))
         message = f"{field or 'request body'}: {detail}"
     item: dict[str, Any] = {"field": field, "type": error.get("type"), "message": message}
     # Limits such as le, max_length or allowed make the message actionable;
@@ -195,8 +215,13 @@ def validation_error_response(errors: Sequence[Mapping[str, Any]]) -> Response[d
     )
 
 
-def register_error_handlers(app: APIGatewayRestResolver) -> None:
-    """Map every error the routes can raise to the API's error shape."""
+def register_error_handlers(app: APIGatewayRestResolver, route_keys: Iterable[str] = ()) -> None:
+    """Map every error the routes can raise to the API's error shape.
+
+    `route_keys` (such as `GET /decisions`) are the routes that `app` serves; a
+    request for one of their paths with another method gets 405 instead of 404.
+    """
+    _register_no_route(app, tuple(route_keys))
 
     @app.exception_handler(ApiError)
     def _api_error(exc: ApiError) -> Response:
@@ -208,10 +233,11 @@ def register_error_handlers(app: APIGatewayRestResolver) -> None:
 
     @app.exception_handler(RequestUnsupportedContentType)
     def _unsupported_type(exc: RequestUnsupportedContentType) -> Response:
+        media_type = app.current_event.headers.get("content-type")
         return error_response(
             HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
             "unsupported_media_type",
-            "request body must be JSON: send Content-Type: application/json",
+            unsupported_media_type_message(media_type.split(";", 1)[0].strip() if media_type else None),
             "content-type",
         )
 
@@ -223,9 +249,20 @@ def register_error_handlers(app: APIGatewayRestResolver) -> None:
     def _invalid_input(exc: InvalidQueryError | InvalidRatingError) -> Response:
         return error_response(HTTPStatus.UNPROCESSABLE_ENTITY, UnprocessableError.code, str(exc), exc.field)
 
-    @app.exception_handler([DecisionNotFoundError, VersionNotFoundError])
-    def _not_found(exc: DecisionNotFoundError | VersionNotFoundError) -> Response:
-        return error_response(HTTPStatus.NOT_FOUND, NotFoundError.code, str(exc), exc.field)
+    # The exceptions' own messages carry hints for the CLI or for sending feedback,
+    # which mislead on a GET, so the API words its own. POST /feedback raises
+    # NotFoundError with its hint instead.
+    @app.exception_handler(DecisionNotFoundError)
+    def _decision_not_found(exc: DecisionNotFoundError) -> Response:
+        return error_response(
+            HTTPStatus.NOT_FOUND, NotFoundError.code, f"decision {exc.decision_id!r} not found", exc.field
+        )
+
+    @app.exception_handler(VersionNotFoundError)
+    def _version_not_found(exc: VersionNotFoundError) -> Response:
+        return error_response(
+            HTTPStatus.NOT_FOUND, NotFoundError.code, f"routing table version {exc.version} not found", exc.field
+        )
 
     @app.exception_handler(VersionConflictError)
     def _conflict(exc: VersionConflictError) -> Response:
@@ -240,15 +277,27 @@ def register_error_handlers(app: APIGatewayRestResolver) -> None:
             HTTPStatus.SERVICE_UNAVAILABLE, "store_unavailable", "the decision store failed: retry shortly"
         )
 
-    @app.not_found
-    def _no_route(exc: Exception) -> Response:
-        event = app.current_event
-        return error_response(
-            HTTPStatus.NOT_FOUND, NotFoundError.code, f"no route for {event.http_method} {event.path}"
-        )
-
     @app.exception_handler(Exception)
     def _unexpected(exc: Exception) -> Response:
         # The traceback goes to the log only: it may name files and values.
         logger.exception("request failed")
         return error_response(HTTPStatus.INTERNAL_SERVER_ERROR, "internal_error", "internal error: see the logs")
+
+
+def _register_no_route(app: APIGatewayRestResolver, route_keys: tuple[str, ...]) -> None:
+    @app.not_found
+    def _no_route(exc: Exception) -> Response:
+        event = app.current_event
+        methods = allowed_methods(route_keys, event.path)
+        if methods:
+            response = error_response(
+                HTTPStatus.METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                f"{event.http_method} is not allowed on {event.path}: use {' or '.join(methods)}",
+                allowed=methods,
+            )
+            response.headers["Allow"] = ", ".join(methods)
+            return response
+        return error_response(
+            HTTPStatus.NOT_FOUND, NotFoundError.code, f"no route for {event.http_method} {event.path}"
+        )

@@ -14,6 +14,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    TypeAdapter,
     ValidationError,
     ValidatorFunctionWrapHandler,
     WrapValidator,
@@ -28,6 +29,8 @@ MIN_STARS = 1
 MAX_STARS = 5
 MAX_SOURCE_CHARS = 64
 MAX_DECISION_ID_CHARS = 128
+# Unknown fields named in one error message; the rest are counted.
+MAX_NAMED_UNKNOWN = 5
 
 
 class ContentPart(BaseModel):
@@ -39,21 +42,64 @@ class ContentPart(BaseModel):
     text: str | None = None
 
 
+_CONTENT_PARTS: TypeAdapter[list[ContentPart]] = TypeAdapter(list[ContentPart])
+
+
+def _check_text_or_parts(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+    # Validating the union itself would report one error per member, at
+    # locations such as `system.str` and `system.list[ContentPart]`, so each
+    # input type is validated against its own member instead.
+    if isinstance(value, str):
+        return handler(value)
+    if isinstance(value, list):
+        return _CONTENT_PARTS.validate_python(value)
+    raise PydanticCustomError("text_or_parts_type", "must be a string or a list of text parts")
+
+
+TextOrParts = Annotated[str | list[ContentPart], WrapValidator(_check_text_or_parts)]
+
+
 class Message(BaseModel):
     """One chat message in the Anthropic or OpenAI shape."""
 
     model_config = ConfigDict(extra="allow")
 
     role: str = Field(min_length=1, description="user, assistant, system, ...")
-    content: str | list[ContentPart] | None = None
+    content: TextOrParts | None = None
 
 
-class RouteRequest(BaseModel):
+class RequestModel(BaseModel):
+    """Base of the request bodies: an unknown field is rejected, so a misspelt option is never ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _reject_unknown_fields(cls, data: Any) -> Any:
+        # extra="forbid" alone reports "Extra inputs are not permitted" without
+        # the allowed names; it still marks the schema additionalProperties: false.
+        if not isinstance(data, dict):
+            return data
+        unknown = [str(name) for name in data if name not in cls.model_fields]
+        if not unknown:
+            return data
+        named = ", ".join(unknown[:MAX_NAMED_UNKNOWN])
+        if len(unknown) > MAX_NAMED_UNKNOWN:
+            named += f" and {len(unknown) - MAX_NAMED_UNKNOWN} more"
+        problem = "unknown field" if len(unknown) == 1 else "unknown fields"
+        raise PydanticCustomError(
+            "extra_forbidden",
+            "{unknown}: " + problem + "; allowed: {allowed}",
+            {"field": unknown[0], "unknown": named, "allowed": ", ".join(cls.model_fields)},
+        )
+
+
+class RouteRequest(RequestModel):
     """A query or a chat to route; exactly one of `query` and `messages`."""
 
     query: str | None = Field(default=None, description="the query text")
     messages: list[Message] | None = Field(default=None, min_length=1, description="a chat; routes on its text")
-    system: str | list[ContentPart] | None = Field(default=None, description="system prompt sent with the query")
+    system: TextOrParts | None = Field(default=None, description="system prompt sent with the query")
     profile: str | None = Field(
         default=None, min_length=1, max_length=64, description="catalog profile; the server's default when absent"
     )
@@ -113,11 +159,13 @@ Rating = Annotated[
 ]
 
 
-class FeedbackRequest(BaseModel):
+class FeedbackRequest(RequestModel):
     """A rating and/or the model's response for one decision; at least one of the two."""
 
     decision_id: str = Field(min_length=1, max_length=MAX_DECISION_ID_CHARS)
-    rating: Rating | None = Field(default=None, description="1 to 5 stars (fractions allowed) or up/down")
+    rating: Rating | None = Field(
+        default=None, description="1 to 5 stars (fractions allowed), or up/down as a thumbs rating (CLI: --thumbs)"
+    )
     response: str | None = Field(default=None, description="the model's response text, scored automatically")
     stop_reason: str | None = Field(default=None, max_length=64, description="the provider's stop reason")
     source: str = Field(
@@ -137,7 +185,7 @@ class FeedbackRequest(BaseModel):
         return self
 
 
-class RetrainRequest(BaseModel):
+class RetrainRequest(RequestModel):
     """Options of one retrain run."""
 
     dry_run: bool = Field(default=False, description="compute the changes without publishing a new version")

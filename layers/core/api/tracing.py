@@ -1,10 +1,9 @@
 """A Powertools Tracer that costs nothing where no X-Ray daemon listens.
 
-Constructing `Tracer()` imports the X-Ray SDK, whose recorder builds a botocore
-client at import: about 130 ms on a development machine, and it opens a UDP
-socket. Inside Lambda that buys traces of the handler and of every boto3 call.
-Elsewhere (tests, `sam local`, benchmarks) Powertools disables tracing anyway,
-so the tracer gets a no-op provider and the SDK is never imported.
+Constructing `Tracer()` imports the X-Ray SDK, which imports botocore and opens
+a UDP socket. Inside Lambda that buys traces of the handler and of every boto3
+call. Elsewhere (tests, `sam local`, benchmarks) Powertools disables tracing
+anyway, so the tracer gets a no-op provider and the SDK is never imported.
 """
 
 from __future__ import annotations
@@ -62,8 +61,15 @@ class NoOpTracingProvider(BaseProvider):
     def patch_all(self) -> None: ...
 
 
+# DynamoDB and Secrets Manager calls go through botocore. The model providers
+# use the Anthropic SDK's httpx2, which the X-Ray SDK cannot patch. By default
+# the SDK patches every library it supports that is installed, which imports
+# sqlite3 and, where installed, requests: costs that buy no trace here.
+PATCHED_MODULES = ("botocore",)
+
+
 def create_tracer() -> Tracer:
     """Return the X-Ray Tracer inside Lambda, and a disabled one with a no-op provider elsewhere."""
     if tracing_enabled():
-        return Tracer()
+        return Tracer(patch_modules=PATCHED_MODULES)
     return Tracer(disabled=True, auto_patch=False, provider=NoOpTracingProvider())

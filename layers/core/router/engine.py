@@ -126,9 +126,9 @@ class LLMRouter:
         )
 
     def _tier_that_fits(self, tier: Tier, input_tokens: int, profile: str) -> tuple[Tier, str | None]:
-        """Return the lowest tier from `tier` up whose model's context window holds the input.
+        """Return the lowest tier from `tier` up whose model's context window fits the input.
 
-        Raises InvalidQueryError when no tier of the profile can hold it; the
+        Raises InvalidQueryError when no tier of the profile fits it; the
         tier only ever moves up, so a long input never lands on a cheaper model.
         """
         chosen = tier

@@ -27,7 +27,7 @@ def add_route_query(app: APIGatewayRestResolver, context: ApiContext) -> None:
         "/route",
         summary="Route a query or chat to a tier and model; no model is called",
         tags=["routing"],
-        responses=api_responses("the routing decision", 400, 413, 422),
+        responses=api_responses("the routing decision", 400, 413, 415, 422),
     )
     def route_query(request: RouteRequest) -> RouteResponse:
         router = context.router_factory()

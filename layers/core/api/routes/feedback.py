@@ -8,9 +8,10 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 
 from api.context import ApiContext
-from api.errors import api_responses
+from api.errors import NotFoundError, api_responses
 from api.models import FeedbackRequest
 from api.telemetry import NO_UNIT
+from feedback.exceptions import DecisionNotFoundError
 from feedback.records import FeedbackResult
 
 logger = logging.getLogger(__name__)
@@ -26,7 +27,7 @@ def add_post_feedback(app: APIGatewayRestResolver, context: ApiContext) -> None:
         ),
         tags=["feedback"],
         responses={
-            **api_responses("recorded", 400, 404, 413, 422, 503, status=201),
+            **api_responses("recorded", 400, 404, 413, 415, 422, 503, status=201),
             200: OpenAPIResponse(description="repeat: already recorded, nothing changed"),
         },
         status_code=201,
@@ -35,13 +36,20 @@ def add_post_feedback(app: APIGatewayRestResolver, context: ApiContext) -> None:
         # Validation and the decision lookup run before anything is written, so
         # an invalid rating or an unknown decision_id leaves the store unchanged.
         signals = {"stop_reason": request.stop_reason} if request.stop_reason else None
-        result = context.store_factory().record_feedback(
-            request.decision_id,
-            rating=request.rating,
-            response=request.response,
-            signals=signals,
-            source=request.source,
-        )
+        try:
+            result = context.store_factory().record_feedback(
+                request.decision_id,
+                rating=request.rating,
+                response=request.response,
+                signals=signals,
+                source=request.source,
+            )
+        except DecisionNotFoundError as exc:
+            raise NotFoundError(
+                f"decision {exc.decision_id!r} not found: send the decision_id that POST /route or "
+                "POST /complete returned",
+                field="decision_id",
+            ) from exc
         source = {"Source": result.source}
         context.metrics.record("FeedbackRepeats" if result.repeat else "FeedbackReceived", 1, dimensions=source)
         if result.quality is not None and not result.repeat:

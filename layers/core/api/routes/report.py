@@ -10,7 +10,6 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from api.context import ApiContext
 from api.errors import api_responses
-from feedback.report import build_report
 
 
 def add_get_report(app: APIGatewayRestResolver, context: ApiContext) -> None:
@@ -23,4 +22,8 @@ def add_get_report(app: APIGatewayRestResolver, context: ApiContext) -> None:
     def get_report(
         since: Annotated[date | None, Query(description="first UTC day to include (YYYY-MM-DD)")] = None,
     ) -> dict[str, Any]:
+        # Imported here: the report's models would add to every cold start of
+        # the route function, and few of its requests ask for the report.
+        from feedback.report import build_report
+
         return build_report(context.store_factory(), since=since).model_dump(mode="json")

@@ -46,7 +46,7 @@ def add_post_retrain(app: APIGatewayRestResolver, context: ApiContext) -> None:
         "/retrain",
         summary="Run the retrainer now; publishes a new routing-table version when a cell changes",
         tags=["routing table"],
-        responses=api_responses("the retrain result", 400, 409, 413, 422, 503),
+        responses=api_responses("the retrain result", 400, 409, 413, 415, 422, 503),
     )
     def post_retrain(request: RetrainRequest | None = None) -> RetrainResult:
         dry_run = request.dry_run if request is not None else False
