@@ -13,13 +13,12 @@ import os
 import sys
 from pathlib import Path
 
-from rich.console import Console
-
+from cli.render import CliConsole, forget_printed_warnings
 from router.exceptions import RouterError
 
 COMMANDS = ("demo", "route", "models", "execute", "batch", "feedback", "report", "retrain", "dashboard", "evaluate")
 
-err_console = Console(stderr=True)
+err_console = CliConsole(stderr=True)
 
 
 class CommandError(Exception):
@@ -63,18 +62,32 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.handler(args) or 0)
     except CommandError as exc:
-        err_console.print(f"[red]error:[/red] {exc}", highlight=False)
+        err_console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
         return 2
     except (RouterError, ValueError) as exc:
-        err_console.print(f"[red]error:[/red] {exc}", highlight=False)
+        err_console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
         return 1
     except BrokenPipeError:
         # The reader of stdout went away (for example `| head`); nothing is left to print to.
+        _silence_stdout()
         sys.stderr.close()
         return 141
     except KeyboardInterrupt:
         err_console.print("interrupted")
         return 130
+    finally:
+        forget_printed_warnings()
+
+
+def _silence_stdout() -> None:
+    # Output still buffered in sys.stdout would fail again when the interpreter
+    # flushes it at exit and change the exit status, so stdout goes to /dev/null.
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        # sys.stdout has no file descriptor (replaced by a test or an embedding program).
+        pass
 
 
 if __name__ == "__main__":

@@ -1,9 +1,9 @@
 """`batch`: execute every prompt of a file with bounded concurrency, resumably, and report cost and quality.
 
 Each answered or failed prompt becomes one JSON line of the output file,
-written and flushed as soon as it finishes. A rerun skips the keys that
-already have an answer there, so an interrupted batch resumes where it
-stopped and retries only what failed.
+written and flushed as soon as it finishes. A rerun skips the prompts that
+already have an answer there (same key and same prompt hash), so an
+interrupted batch resumes where it stopped and retries only what failed.
 """
 
 from __future__ import annotations
@@ -15,29 +15,34 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import IO, Any
 
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from cli import execute_cmd
 from cli.app import CommandError
 from cli.batch_report import latest_records, print_report
 from cli.execute_cmd import build_executor, check_max_tokens
 from cli.inputs import PromptRow, read_prompts
+from cli.render import CliConsole
 from providers.errors import ExecutionFailedError
 from providers.executor import Executor
 from router.exceptions import InvalidQueryError, RetiredModelError
+from router.models import Tier
 
 logger = logging.getLogger(__name__)
 
 MAX_CONCURRENCY = 32
 DEFAULT_CONCURRENCY = 4
 
-stderr_console = Console(stderr=True)
+stderr_console = CliConsole(stderr=True)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("batch", help="execute every prompt of a file and report cost and quality")
     parser.add_argument(
-        "--file", type=Path, required=True, help="JSONL (a 'prompt' field), CSV (a 'prompt' column) or text file"
+        "--file",
+        type=Path,
+        required=True,
+        help="JSONL or .json array (a 'prompt' field), CSV (a 'prompt' column) or text file",
     )
     parser.add_argument(
         "--concurrency",
@@ -47,7 +52,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help=f"requests in flight at once, 1 to {MAX_CONCURRENCY} (default: {DEFAULT_CONCURRENCY})",
     )
     parser.add_argument(
-        "--output", type=Path, metavar="OUT.jsonl", help="answers file, appended to (default: FILE.answers.jsonl)"
+        "--output",
+        type=Path,
+        metavar="OUT.jsonl",
+        help="answers file, appended to (default: the file name plus .answers.jsonl, e.g. prompts.txt.answers.jsonl)",
     )
     parser.add_argument(
         "--max-tokens", type=int, metavar="N", help="answer length limit in tokens (default: LLM_ROUTER_MAX_TOKENS)"
@@ -62,31 +70,63 @@ def run(args: argparse.Namespace) -> int:
     check_max_tokens(args.max_tokens)
     rows = read_prompts(args.file)
     _check_unique_keys(rows, args.file)
-    output = args.output or args.file.with_name(args.file.stem + ".answers.jsonl")
+    # The whole file name: prompts.txt and prompts.csv must not share one answers file.
+    output = args.output or args.file.with_name(args.file.name + ".answers.jsonl")
     previous = read_output(output)
-    answered = {key for key, record in latest_records(previous).items() if record.get("error") is None}
-    pending = [row for row in rows if row.key not in answered]
-    if answered:
-        stderr_console.print(
-            f"{len(rows) - len(pending)} of {len(rows)} prompts already answered in {output}: skipped",
-            highlight=False,
-            soft_wrap=True,
-        )
+    pending = _pending_rows(rows, previous, output)
 
     if pending:
         executor = build_executor(args.profile)
         try:
+            # Before the output file is opened, so a missing key or unknown provider writes nothing.
+            _check_providers(executor)
             new_records = _run_pending(executor, pending, output, args)
         finally:
             executor.close()
             executor.store.close()
     else:
         new_records = []
-    keys = {row.key for row in rows}
-    batch = {key: record for key, record in latest_records(previous + new_records).items() if key in keys}
-    print_report(list(batch.values()), output)
-    failed = sum(1 for record in batch.values() if record.get("error") is not None)
+    batch = list(latest_records(_records_of_rows(rows, previous + new_records)).values())
+    print_report(batch, output)
+    failed = sum(1 for record in batch if record.get("error") is not None)
     return 1 if failed else 0
+
+
+def _pending_rows(rows: list[PromptRow], previous: list[dict[str, Any]], output: Path) -> list[PromptRow]:
+    """Return the rows without an answer to the same prompt in `previous`; print how many are skipped or run again."""
+    answered = {(str(record["key"]), record.get("prompt_sha256")) for record in previous if record.get("error") is None}
+    answered_keys = {key for key, _ in answered}
+    pending = [row for row in rows if (row.key, row.prompt_sha256()) not in answered]
+    changed = sum(1 for row in pending if row.key in answered_keys)
+    skipped = len(rows) - len(pending)
+    if skipped:
+        stderr_console.print(
+            f"{skipped} of {len(rows)} prompts already answered in {output}: skipped", highlight=False, soft_wrap=True
+        )
+    if changed:
+        stderr_console.print(
+            f"note: {changed} prompt(s) changed since their answer in {output} was written "
+            "(same key, different prompt hash): running them again",
+            highlight=False,
+            soft_wrap=True,
+        )
+    return pending
+
+
+def _records_of_rows(rows: list[PromptRow], records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Keep the records whose key and prompt hash match a row of this file."""
+    hashes = {row.key: row.prompt_sha256() for row in rows}
+    return [record for record in records if hashes.get(str(record["key"])) == record.get("prompt_sha256")]
+
+
+def _check_providers(executor: Executor) -> None:
+    # Building each provider the profile's tiers need resolves the API key
+    # (or rejects an unknown provider name) once, up front.
+    profile = executor.router.profile
+    names = {executor.settings.provider or executor.router.catalog.model_for(tier, profile).provider for tier in Tier}
+    factory = execute_cmd.provider_factory()
+    for name in sorted(names):
+        factory(name).close()
 
 
 def _check_unique_keys(rows: list[PromptRow], path: Path) -> None:
@@ -168,6 +208,7 @@ def execute_row(executor: Executor, row: PromptRow, max_tokens: int | None) -> d
     return {
         "key": row.key,
         "line": row.line,
+        "prompt_sha256": row.prompt_sha256(),
         "decision_id": decision.decision_id,
         "tier": decision.selected_tier.value,
         "model": decision.selected_model,
@@ -198,6 +239,7 @@ def _error_record(
     return {
         "key": row.key,
         "line": row.line,
+        "prompt_sha256": row.prompt_sha256(),
         "decision_id": decision_id,
         "tier": tier,
         "model": model,

@@ -11,6 +11,7 @@ from types import FrameType
 
 from cli.app import CommandError
 from cli.render import console
+from feedback.exceptions import StoreOpenError
 from router.settings import Settings
 
 DEFAULT_HOST = "127.0.0.1"
@@ -50,7 +51,12 @@ def run(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     if args.db:
         settings = settings.model_copy(update={"db_path": Path(args.db).expanduser(), "store_backend": "sqlite"})
-    api = LocalApi.from_settings(settings)
+    try:
+        api = LocalApi.from_settings(settings)
+    except StoreOpenError as exc:
+        if not args.db:
+            raise
+        raise CommandError(exc.describe("--db")) from exc
     try:
         server = create_server(args.host, args.port, api, workers=args.workers)
     except ServerStartError as exc:

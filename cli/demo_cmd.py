@@ -6,9 +6,10 @@ import argparse
 
 from rich.table import Table
 
-from cli.render import console, percent, shorten, usd
+from cli.render import add_model_column, console, percent, print_lifecycle_warnings, shorten, usd
 from feedback.store import FeedbackStore
 from router.engine import LLMRouter
+from router.models import Tier
 
 # From a greeting to a legal question: one of each kind a router sees daily.
 DEMO_QUERIES = (
@@ -36,11 +37,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     store = None if args.no_store else FeedbackStore()
     router = LLMRouter(routing_table=store.active_routing_table() if store else None)
-    for warning in router.lifecycle_warnings():
-        console.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)
+    print_lifecycle_warnings(router.lifecycle_warnings(), console)
     table = Table(title=f"llm-router demo (catalog profile '{router.profile}')")
-    for column in ("Query", "Domain", "Score", "Tier", "Model", "Est. cost"):
-        table.add_column(column, justify="right" if column in {"Score", "Tier", "Est. cost"} else "left")
+    for column in ("Query", "Domain", "Score", "Tier"):
+        table.add_column(column, justify="right" if column in {"Score", "Tier"} else "left")
+    add_model_column(table, [router.catalog.model_for(tier, router.profile).anthropic_id for tier in Tier])
+    table.add_column("Est. cost", justify="right")
     total = baseline = 0.0
     for query in DEMO_QUERIES:
         decision = router.route(query, explore=False)

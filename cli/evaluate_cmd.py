@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import logging
 from pathlib import Path
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from cli.app import CommandError, err_console
-from cli.render import console
+from cli.render import console, print_lifecycle_warnings
 from evaluation.data import EvaluationInputError, RowFilter
 from evaluation.replay import ReplayConfig
 from evaluation.report import write_report
@@ -78,7 +77,9 @@ def run(args: argparse.Namespace) -> int:
         router = LLMRouter(profile=args.profile)
     except ConfigurationError as exc:
         raise CommandError(f"--profile: {exc}") if args.profile else exc from exc
-    _warn_lifecycle_once(router)
+    # Evaluation only routes, so a profile with retired models still works; the
+    # engine would log the same warning again for each router the run creates.
+    print_lifecycle_warnings(router.lifecycle_warnings(), err_console)
     try:
         with _ProgressBars() as progress:
             report = run_evaluation(config, router, progress)
@@ -122,27 +123,6 @@ def _config(args: argparse.Namespace) -> EvaluationConfig:
         replay=args.replay,
         replay_config=ReplayConfig(retrain_every=args.retrain_every, seed=args.seed, shuffle=args.shuffle),
     )
-
-
-class _DropRepeats(logging.Filter):
-    """Drop log records whose message was already printed, so each lifecycle warning shows once."""
-
-    def __init__(self, messages: list[str]) -> None:
-        super().__init__()
-        self.messages = set(messages)
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return record.getMessage() not in self.messages
-
-
-def _warn_lifecycle_once(router: LLMRouter) -> None:
-    # Evaluation only routes, so a profile with retired models still works; the
-    # engine would log the same warning again for each router the run creates.
-    warnings = router.lifecycle_warnings()
-    for warning in warnings:
-        err_console.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)
-    if warnings:
-        logging.getLogger("router.engine").addFilter(_DropRepeats(warnings))
 
 
 class _ProgressBars:

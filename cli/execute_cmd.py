@@ -5,11 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-from rich.console import Console
 from rich.table import Table
 
 from cli.app import CommandError
-from cli.render import fraction, usd
+from cli.render import CliConsole, fraction, print_lifecycle_warnings, usd
 from feedback.store import FeedbackStore
 from providers.executor import Executor, ProviderFactory, default_provider_factory
 from providers.outcome import ExecutionResult
@@ -19,7 +18,7 @@ from router.exceptions import ConfigurationError, InvalidQueryError
 MAX_TOKENS_LIMIT = 128_000
 
 # The summary goes to stderr, so `execute ... > answer.txt` keeps only the answer.
-summary_console = Console(stderr=True)
+summary_console = CliConsole(stderr=True)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -52,8 +51,7 @@ def build_executor(profile: str | None) -> Executor:
         if profile is None:
             raise
         raise CommandError(f"--profile {profile}: {exc}") from exc
-    for warning in router.lifecycle_warnings():
-        summary_console.print(f"[yellow]warning:[/yellow] {warning}", highlight=False, soft_wrap=True)
+    print_lifecycle_warnings(router.lifecycle_warnings(), summary_console)
     return Executor(router, FeedbackStore(), provider_factory=provider_factory())
 
 

@@ -11,7 +11,7 @@ from rich.table import Table
 from cli.app import CommandError
 from cli.render import console, fraction
 from feedback.records import FeedbackResult
-from feedback.store import FeedbackStore
+from feedback.store import MAX_SOURCE_CHARS, FeedbackStore
 
 MIN_STARS = 1
 MAX_STARS = 5
@@ -37,6 +37,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     rating = _rating(args)
+    _check_source(args.source)
     response = _read_response(args.response_file)
     if rating is None and response is None:
         raise CommandError("--rating, --thumbs or --response-file is required: give a rating, a response or both")
@@ -65,6 +66,11 @@ def _rating(args: argparse.Namespace) -> float | str | None:
     if not MIN_STARS <= args.rating <= MAX_STARS:
         raise CommandError(f"--rating {args.rating:g} is out of range: allowed {MIN_STARS} to {MAX_STARS} stars")
     return args.rating
+
+
+def _check_source(source: str) -> None:
+    if not source.strip() or len(source.strip()) > MAX_SOURCE_CHARS:
+        raise CommandError(f"--source {source!r} is invalid: expected 1 to {MAX_SOURCE_CHARS} characters")
 
 
 def _read_response(path: Path | None) -> str | None:

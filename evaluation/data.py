@@ -9,6 +9,7 @@ and scores are comparable only inside one file.
 from __future__ import annotations
 
 import json
+import math
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -73,11 +74,18 @@ class LoadResult:
 
 
 def iter_json_lines(path: Path) -> Iterator[tuple[int, dict]]:
-    """Yield (line number, object) for each non-blank line; raise on invalid JSON."""
+    """Yield (line number, object) for each non-blank line; raise on text that is not UTF-8 JSON."""
     if not path.is_file():
         raise EvaluationInputError("--data", f"{path} not found: give the path of a JSONL evaluation file")
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
+    # Lines are read as bytes and decoded one at a time, so an error names its line.
+    with path.open("rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            try:
+                line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+            except UnicodeDecodeError as exc:
+                raise EvaluationInputError(
+                    "--data", f"{path}:{number} is not UTF-8 text ({exc.reason} at byte {exc.start} of the line)"
+                ) from exc
             if not line.strip():
                 continue
             try:
@@ -114,6 +122,10 @@ def load_rows(
         row = _keep(record, models, row_filter, cost_field, result, f"{path}:{number}")
         if row is not None:
             result.rows.append(row)
+    if result.read == 0:
+        raise EvaluationInputError(
+            "--data", f"{path}: no rows: expected one JSON object per line with 'prompt' and 'scores'"
+        )
     _check_models(path, models, result.models)
     if limit is not None and limit < len(result.rows):
         keep = np.sort(np.random.default_rng(seed).choice(len(result.rows), size=limit, replace=False))
@@ -157,7 +169,7 @@ def _keep(
         prompt=prompt,
         subset=record.get("subset"),
         category=record.get("category"),
-        scores=tuple(float(score) for score in scores),
+        scores=_numbers(scores, models, "--data", where, "scores"),
         costs_usd=costs,
     )
 
@@ -169,7 +181,20 @@ def _row_costs(record: dict, models: list[str], cost_field: str, where: str) -> 
     costs = [table.get(model) for model in models]
     if any(cost is None for cost in costs):
         return None
-    return tuple(float(cost) for cost in costs if cost is not None)
+    return _numbers(costs, models, "--cost-field", where, cost_field)
+
+
+def _numbers(values: list, models: list[str], option: str, where: str, field_name: str) -> tuple[float, ...]:
+    """Convert the per-model values of `field_name` to floats, raising with the line and model for a non-number."""
+    numbers = []
+    for model, value in zip(models, values, strict=True):
+        # bool is an int subclass, but true/false is no score.
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+            raise EvaluationInputError(
+                option, f"{where}: '{field_name}' of model {model!r} is {value!r}: expected a finite number"
+            )
+        numbers.append(float(value))
+    return tuple(numbers)
 
 
 def _check_models(path: Path, models: list[str], present: set[str]) -> None:

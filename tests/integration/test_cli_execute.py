@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 import httpx2
@@ -163,7 +164,62 @@ def test_batch_default_output_beside_input(api, tmp_path):
     prompts.write_text("Capital of France?\n", encoding="utf-8")
     code = main(["batch", "--file", str(prompts)])
     assert code == 0
-    assert (tmp_path / "prompts.answers.jsonl").is_file()
+    assert (tmp_path / "prompts.txt.answers.jsonl").is_file()
+
+
+def test_batch_default_outputs_differ_by_extension(api, tmp_path):
+    (tmp_path / "prompts.txt").write_text("Capital of France?\n", encoding="utf-8")
+    (tmp_path / "prompts.csv").write_text("prompt\nCapital of Spain?\n", encoding="utf-8")
+    first = main(["batch", "--file", str(tmp_path / "prompts.txt")])
+    second = main(["batch", "--file", str(tmp_path / "prompts.csv")])
+    assert first == 0
+    assert second == 0
+    assert len(api.requests) == 2
+    assert "Capital of Spain?" in json.dumps(api.requests[1].body["messages"])
+    assert len(read_lines(tmp_path / "prompts.txt.answers.jsonl")) == 1
+    assert len(read_lines(tmp_path / "prompts.csv.answers.jsonl")) == 1
+
+
+def test_batch_record_stores_prompt_hash(api, tmp_path):
+    prompts = tmp_path / "prompts.jsonl"
+    output = tmp_path / "out.jsonl"
+    write_prompts(prompts, {"a": "Capital of France?"})
+    main(["batch", "--file", str(prompts), "--output", str(output)])
+    (record,) = read_lines(output)
+    assert record["prompt_sha256"] == hashlib.sha256(b"Capital of France?").hexdigest()
+    assert "Capital of France?" not in output.read_text(encoding="utf-8")
+
+
+def test_batch_changed_prompt_runs_again(api, tmp_path, capsys):
+    prompts = tmp_path / "prompts.jsonl"
+    output = tmp_path / "out.jsonl"
+    write_prompts(prompts, {"a": "Capital of France?", "b": "Capital of Peru?"})
+    main(["batch", "--file", str(prompts), "--output", str(output)])
+    write_prompts(prompts, {"a": "Capital of Spain?", "b": "Capital of Peru?"})
+    capsys.readouterr()
+    code = main(["batch", "--file", str(prompts), "--output", str(output)])
+    _, err = capsys.readouterr()
+    assert code == 0
+    assert len(api.requests) == 3
+    assert "Capital of Spain?" in json.dumps(api.requests[2].body["messages"])
+    assert "1 of 2 prompts already answered" in err
+    assert "1 prompt(s) changed" in err
+    assert [record["key"] for record in read_lines(output)].count("a") == 2
+
+
+def test_batch_missing_key_writes_nothing(monkeypatch, tmp_path, capsys):
+    for name in ("ANTHROPIC_API_KEY", "ANTHROPIC_SECRET_NAME", "ANTHROPIC_KEY_PARAMETER", "LLM_ROUTER_PROVIDER"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LLM_ROUTER_DB_PATH", str(tmp_path / "router.db"))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(keys, "REPO_ROOT", tmp_path)
+    prompts = tmp_path / "prompts.txt"
+    prompts.write_text("Capital of France?\n", encoding="utf-8")
+    code = main(["batch", "--file", str(prompts), "--output", str(tmp_path / "answers" / "out.jsonl")])
+    _, err = capsys.readouterr()
+    assert code == 1
+    assert "ANTHROPIC_API_KEY" in err
+    assert not (tmp_path / "answers").exists()
 
 
 def test_batch_ignores_cut_off_output_line(api, tmp_path, capsys):

@@ -84,3 +84,43 @@ def test_invalid_json_names_line(tmp_path):
     path.write_text(json.dumps(row(0)) + "\n{not json\n", encoding="utf-8")
     with pytest.raises(EvaluationInputError, match="rows.jsonl:2"):
         load_rows(path, MODELS)
+
+
+def test_binary_file_names_line(tmp_path):
+    path = tmp_path / "rows.jsonl"
+    path.write_bytes(json.dumps(row(0)).encode() + b"\n\xff\xfe\x00binary\n")
+    with pytest.raises(EvaluationInputError, match="rows.jsonl:2 is not UTF-8 text") as raised:
+        load_rows(path, MODELS)
+    assert raised.value.option == "--data"
+
+
+def test_byte_order_mark_accepted(tmp_path):
+    path = tmp_path / "rows.jsonl"
+    path.write_text(json.dumps(row(0)) + "\n", encoding="utf-8-sig")
+    assert len(load_rows(path, MODELS).rows) == 1
+
+
+@pytest.mark.parametrize("score", ["high", True, [1], float("nan")])
+def test_non_numeric_score_names_line(tmp_path, score):
+    path = write_rows(tmp_path / "rows.jsonl", [row(0), row(1, small=score)])
+    with pytest.raises(EvaluationInputError) as raised:
+        load_rows(path, MODELS)
+    assert raised.value.option == "--data"
+    assert "rows.jsonl:2" in str(raised.value)
+    assert "model 'small'" in str(raised.value)
+
+
+def test_non_numeric_cost_names_option(tmp_path):
+    path = write_rows(tmp_path / "rows.jsonl", [row(0, costs={"small": "cheap", "large": 0.01})])
+    with pytest.raises(EvaluationInputError, match="rows.jsonl:1") as raised:
+        load_rows(path, MODELS, cost_field="cost_usd")
+    assert raised.value.option == "--cost-field"
+
+
+@pytest.mark.parametrize("text", ["", "\n\n  \n"])
+def test_empty_file_has_no_rows(tmp_path, text):
+    path = tmp_path / "empty.txt"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(EvaluationInputError, match="empty.txt: no rows") as raised:
+        load_rows(path, MODELS)
+    assert raised.value.option == "--data"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from router.exceptions import RouterError
 
 
@@ -55,3 +57,20 @@ class VersionNotFoundError(FeedbackError, LookupError):
 
 class StoreError(FeedbackError):
     """The storage backend failed; the original error is chained as the cause."""
+
+
+class StoreOpenError(StoreError):
+    """The SQLite file of the store cannot be opened or used as a store."""
+
+    def __init__(self, path: Path, problem: str, remedy: str) -> None:
+        self.path = path
+        self.problem = problem
+        # `remedy` names the setting as "{setting}", so a caller that took the
+        # path from a command-line option can name the option instead.
+        self.remedy = remedy
+        super().__init__(self.describe("LLM_ROUTER_DB_PATH"))
+
+    def describe(self, setting: str) -> str:
+        """Return the message naming `setting` (an environment variable or option) as the way to pick another file."""
+        # replace(), not format(): the remedy may contain the path, and a path may contain braces.
+        return f"{setting} {self.path}: {self.problem}: {self.remedy.replace('{setting}', setting)}"

@@ -204,7 +204,7 @@ class FeedbackStore:
         return table
 
     def active_routing_table(self) -> RoutingTable:
-        """Return the table routing should use: the `LLM_ROUTER_ROUTING_TABLE_PATH` file if set, else the current version.
+        """Return the table routing uses: the `LLM_ROUTER_ROUTING_TABLE_PATH` file if set, else the current version.
 
         A configured file pins routing to a hand-written table; `retrain` still
         publishes versions to the store, and they take effect once the file

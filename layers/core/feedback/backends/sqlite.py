@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from feedback.backends.base import StoreBackend
-from feedback.exceptions import VersionConflictError
+from feedback.exceptions import StoreOpenError, VersionConflictError
 from feedback.records import CellAggregate, FeedbackRecord, TierDayAggregate
 from router.models import RoutingDecision, Tier
 from router.table import RoutingTable
@@ -92,18 +92,44 @@ def _micros(quality: float | None) -> int:
     return round((quality or 0.0) * QUALITY_UNIT)
 
 
+def _open_error(path: Path, error: OSError | sqlite3.Error) -> StoreOpenError:
+    """Build the error for a store file that cannot be opened: what failed and what the user can do."""
+    if path.is_dir():
+        return StoreOpenError(path, "is a directory", f"point {{setting}} at a file, such as {path / 'router.db'}")
+    if isinstance(error, OSError):
+        return StoreOpenError(
+            path,
+            f"cannot create the folder {path.parent} ({error.strerror})",
+            "point {setting} at a file in a writable folder",
+        )
+    code = getattr(error, "sqlite_errorname", None)
+    if code == "SQLITE_NOTADB":
+        return StoreOpenError(path, "not a SQLite database", "point {setting} at a new file")
+    if code in {"SQLITE_CANTOPEN", "SQLITE_READONLY", "SQLITE_PERM", "SQLITE_AUTH"}:
+        return StoreOpenError(
+            path, f"cannot be opened for writing ({error})", "make it writable or point {setting} at another file"
+        )
+    # For example a SQLite database of another program, whose tables clash with the store's.
+    return StoreOpenError(path, f"cannot be used as the store ({error})", "point {setting} at a new file")
+
+
 class SQLiteBackend(StoreBackend):
     """Store backend on one SQLite file; safe to share between threads."""
 
     def __init__(self, path: Path | str) -> None:
+        """Open (or create) the store file; raise `StoreOpenError` naming the file when it cannot be used."""
         self.path = Path(path)
-        if str(path) != ":memory:":
-            self.path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
-        # executescript commits on its own, so it runs outside _transaction().
-        self._connection().executescript(SCHEMA)
+        try:
+            if str(path) != ":memory:":
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            # executescript commits on its own, so it runs outside _transaction().
+            self._connection().executescript(SCHEMA)
+        except (OSError, sqlite3.Error) as exc:
+            self.close()
+            raise _open_error(self.path, exc) from exc
 
     def _connection(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
@@ -167,16 +193,12 @@ class SQLiteBackend(StoreBackend):
             )
 
     def get_decision(self, decision_id: str) -> RoutingDecision | None:
-        row = self._connection().execute(
-            "SELECT body FROM decisions WHERE decision_id = ?", (decision_id,)
-        ).fetchone()
+        row = self._connection().execute("SELECT body FROM decisions WHERE decision_id = ?", (decision_id,)).fetchone()
         return RoutingDecision.model_validate_json(row["body"]) if row else None
 
     def recent_decisions(self, limit: int, before: datetime | None = None) -> list[RoutingDecision]:
         if before is None:
-            rows = self._connection().execute(
-                "SELECT body FROM decisions ORDER BY created_at DESC LIMIT ?", (limit,)
-            )
+            rows = self._connection().execute("SELECT body FROM decisions ORDER BY created_at DESC LIMIT ?", (limit,))
         else:
             rows = self._connection().execute(
                 "SELECT body FROM decisions WHERE created_at < ? ORDER BY created_at DESC LIMIT ?",

@@ -1,0 +1,216 @@
+"""CLI errors and output outside a terminal: bad store files, bad options, warnings, width and closed pipes.
+
+Most cases run `main.py` as a subprocess, because output width, closed pipes
+and logging set-up depend on the real process and its file descriptors.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cli.app import main
+from tests.support.data import REPO_ROOT
+
+RETIRED_SONNET = "claude-sonnet-4-20250514 is retired"
+
+
+def cli_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
+    # No COLUMNS: the width rich picks outside a terminal is part of what is tested.
+    env = {name: value for name, value in os.environ.items() if name != "COLUMNS"}
+    env.update({"LLM_ROUTER_DB_PATH": str(tmp_path / "router.db"), "NO_COLOR": "1", **overrides})
+    return env
+
+
+def run_cli(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(REPO_ROOT / "main.py"), *args],
+        capture_output=True,
+        text=True,
+        env=cli_env(tmp_path, **env),
+        cwd=tmp_path,
+        timeout=120,
+        check=False,
+    )
+
+
+# Store files that cannot be opened
+
+
+@pytest.fixture
+def not_a_database(tmp_path: Path) -> Path:
+    path = tmp_path / "bin.dat"
+    path.write_bytes(bytes(range(256)) * 4)
+    return path
+
+
+@pytest.mark.parametrize("args", [["route", "--query", "hi"], ["report"], ["retrain", "--dry-run"], ["demo"]])
+def test_store_not_database_names_setting(tmp_path, not_a_database, args):
+    result = run_cli(tmp_path, *args, LLM_ROUTER_DB_PATH=str(not_a_database))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith("error: ")
+    assert f"LLM_ROUTER_DB_PATH {not_a_database}: not a SQLite database" in result.stderr
+    assert "point LLM_ROUTER_DB_PATH at a new file" in result.stderr
+
+
+def test_store_directory_names_setting(tmp_path):
+    result = run_cli(tmp_path, "report", LLM_ROUTER_DB_PATH=str(tmp_path))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert f"LLM_ROUTER_DB_PATH {tmp_path}: is a directory" in result.stderr
+
+
+def test_dashboard_db_directory_names_option(tmp_path):
+    result = run_cli(tmp_path, "dashboard", "--db", str(tmp_path), "--port", "0")
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert f"--db {tmp_path}: is a directory: point --db at a file" in result.stderr
+
+
+# Options
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["models", "--profile", "nope"], "--profile nope: catalog profile not found: allowed current"),
+        (["models", "--profile", "current", "--all"], "argument --all: not allowed with argument --profile"),
+        (["route", "--query", "hi", "--profile", "nope"], "--profile nope: catalog profile 'nope' not found"),
+        (["feedback", "--decision", "d1", "--rating", "3", "--source", ""], "--source '' is invalid"),
+        (["feedback", "--decision", "d1", "--rating", "3", "--source", "x" * 65], "expected 1 to 64 characters"),
+    ],
+)
+def test_invalid_option_exits_2(tmp_path, args, message):
+    result = run_cli(tmp_path, *args)
+    assert result.returncode == 2
+    assert message in result.stderr
+
+
+# Lifecycle warnings
+
+
+def test_route_warns_once_per_model(tmp_path):
+    result = run_cli(tmp_path, "route", "--profile", "original", "--query", "hi")
+    assert result.returncode == 0
+    assert result.stderr.count(RETIRED_SONNET) == 1
+    assert f"warning: Tier 2 model {RETIRED_SONNET}" in result.stderr
+
+
+def test_python_api_warns_once(tmp_path):
+    script = (
+        "from router.engine import LLMRouter\n"
+        "router = LLMRouter(profile='original')\n"
+        "router.route('hi')\n"
+        "router.route('hello')\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        env={**cli_env(tmp_path), "PYTHONPATH": str(REPO_ROOT / "layers" / "core")},
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.count(RETIRED_SONNET) == 1
+
+
+# Output width outside a terminal
+
+
+def test_models_ids_whole_outside_terminal(tmp_path):
+    result = run_cli(tmp_path, "models", "--all")
+    assert result.returncode == 0
+    for model_id in ("claude-haiku-5-5", "claude-sonnet-4-20250514", "claude-opus-4-20250514"):
+        assert model_id in result.stdout
+    assert "claude-…" not in result.stdout
+
+
+def test_demo_ids_whole_at_narrow_width(tmp_path):
+    result = run_cli(tmp_path, "demo", "--no-store", COLUMNS="70")
+    assert result.returncode == 0
+    assert "claude-sonnet-5-5" in result.stdout
+
+
+def test_error_message_on_one_line(tmp_path):
+    result = run_cli(tmp_path, "models", "--profile", "nope")
+    expected = "error: --profile nope: catalog profile not found: allowed current, haiku-4-5, original"
+    assert expected in result.stderr.splitlines()
+
+
+# Closed pipes
+
+
+@pytest.mark.parametrize("args", [["report"], ["report", "--json"], ["route", "--query", "hi"], ["models"]])
+def test_closed_stdout_exits_141(tmp_path, args):
+    # The read end is closed before the command prints, so its first write fails.
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        result = subprocess.run(
+            [sys.executable, str(REPO_ROOT / "main.py"), *args],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=cli_env(tmp_path),
+            cwd=tmp_path,
+            timeout=120,
+            check=False,
+        )
+    finally:
+        os.close(write_end)
+    assert result.returncode == 141
+    assert result.stderr == ""
+
+
+# route --file
+
+
+def test_route_file_all_invalid_exits_2(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("LLM_ROUTER_DB_PATH", str(tmp_path / "router.db"))
+    path = tmp_path / "chats.jsonl"
+    chats = [{"messages": [{"role": "assistant", "content": "hi"}]}, {"messages": []}]
+    path.write_text("".join(json.dumps(chat) + "\n" for chat in chats), encoding="utf-8")
+    code = main(["route", "--file", str(path), "--no-store"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert f"--file {path}: no prompt could be routed: all 2 were invalid" in err
+
+
+def test_route_file_skipped_rows_summary(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("LLM_ROUTER_DB_PATH", str(tmp_path / "router.db"))
+    path = tmp_path / "rows.jsonl"
+    path.write_text('{"question_id": 1}\n{"prompt": "What is 2+2?"}\n{"id": 3}\n', encoding="utf-8")
+    code = main(["route", "--file", str(path), "--no-store", "--json"])
+    out, err = capsys.readouterr()
+    assert code == 0
+    assert len(out.splitlines()) == 1
+    assert "2 row(s) skipped: no prompt field (2)" in err
+
+
+# evaluate --data
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "empty.jsonl: no rows"),
+        (b"\xff\xfe\x00\x01binary", "empty.jsonl:1 is not UTF-8 text"),
+        (b'{"prompt": "a", "scores": {"s": "high", "l": 1}}\n', "empty.jsonl:1: 'scores' of model 's' is 'high'"),
+    ],
+)
+def test_evaluate_bad_data_names_option(tmp_path, monkeypatch, capsys, content, message):
+    monkeypatch.setenv("LLM_ROUTER_DB_PATH", str(tmp_path / "router.db"))
+    path = tmp_path / "empty.jsonl"
+    path.write_bytes(content)
+    code = main(["evaluate", "--data", str(path), "--tiers", "1=s,3=l", "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "--data" in err
+    assert message in err
