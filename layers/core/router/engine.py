@@ -14,8 +14,8 @@ from typing import Any
 
 from router.catalog import Catalog, load_catalog
 from router.classifier import ComplexityClassifier
-from router.exceptions import InvalidQueryError
 from router.cost import estimate_cost, expected_output_tokens
+from router.exceptions import InvalidQueryError
 from router.models import Cell, RoutingDecision, Tier, complexity_bucket
 from router.settings import Settings
 from router.table import RoutingTable, load_table_file

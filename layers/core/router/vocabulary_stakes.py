@@ -74,7 +74,8 @@ compliance review | compliance audit | compliance check | regulatory audit | reg
 regulatory filing | regulatory approval | regulatory requirement* | sox compliance |
 sarbanes oxley | anti money laundering | aml compliance | kyc | sanctions screening |
 gdpr compliance | hipaa compliance | hipaa compliant | gdpr compliant | hipaa violation* |
-gdpr violation* | are we compliant | is it compliant | am i compliant | pci dss | soc 2 | iso 27001 | fda approval | export control* |
+gdpr violation* | are we compliant | is it compliant | am i compliant | pci dss | soc 2 |
+iso 27001 | fda approval | export control* |
 revisión de cumplimiento | cumplimiento normativo | auditoría regulatoria |
 auditoría de cumplimiento | blanqueo de capitales |
 compliance prüfung | regulatorische prüfung | aufsichtsrechtlich* | geldwäsche* |
