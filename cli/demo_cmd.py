@@ -62,8 +62,7 @@ def run(args: argparse.Namespace) -> int:
     console.print(table)
     saved = baseline - total
     console.print(
-        f"Routed total {usd(total)} vs all Tier 3 {usd(baseline)}: "
-        f"saved {usd(saved)} ({percent(saved, baseline)}).",
+        f"Routed total {usd(total)} vs all Tier 3 {usd(baseline)}: saved {usd(saved)} ({percent(saved, baseline)}).",
         highlight=False,
     )
     if store is not None:

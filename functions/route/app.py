@@ -2,58 +2,48 @@
 
 The store with its DynamoDB client, the routing-table cache and the router are
 built at import, once per execution environment, so warm invocations reuse
-them. Building them here rather than in the first request is also faster:
-Lambda runs an on-demand function's init on a full vCPU, and the handler on
-the share that the memory size buys (about a seventh of a vCPU at 256 MB).
-Neither init nor the routes that only route import the Anthropic SDK: POST
-/complete's provider imports it when a request first reaches a model.
+them. Building them here rather than in the first request is also faster in
+Lambda, which runs an on-demand function's init on a full vCPU and its
+handler on the share that the memory size buys (docs/benchmarks.md). Neither
+init nor the routes that only route import the Anthropic SDK: POST /complete's
+provider imports it when a request first reaches a model.
 """
 
-# ruff: noqa: E402 - the imports below run with the garbage collector paused
 from __future__ import annotations
-
-import gc
-
-# Init creates about 100,000 objects and frees almost none, so the collections
-# that they trigger scan a growing heap and find nothing: about a fifth of the
-# init time on the benchmark machine (docs/benchmarks.md). The collector is
-# paused until init ends, and what init built is then frozen, so that later
-# collections skip it instead of scanning it all during the first request.
-gc.disable()
 
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics
-from aws_lambda_powertools.logging import correlation_paths
-from aws_lambda_powertools.utilities.typing import LambdaContext
+from api.cold_start import paused_garbage_collector
 
-from api.app import ROUTE_FUNCTION_ROUTES, create_app
-from api.lambda_runtime import configure_library_logging
-from api.table_cache import RoutingTableCache
-from api.telemetry import PowertoolsMetrics
-from api.tracing import create_tracer
-from feedback.store import FeedbackStore
-from router.engine import LLMRouter
-from router.settings import Settings
+with paused_garbage_collector():
+    from aws_lambda_powertools import Logger, Metrics
+    from aws_lambda_powertools.logging import correlation_paths
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
-logger = Logger()
-metrics = Metrics()
-tracer = create_tracer()
+    from api.app import ROUTE_FUNCTION_ROUTES, create_app
+    from api.lambda_runtime import configure_library_logging
+    from api.table_cache import RoutingTableCache
+    from api.telemetry import PowertoolsMetrics
+    from api.tracing import create_tracer
+    from feedback.store import FeedbackStore
+    from router.engine import LLMRouter
+    from router.settings import Settings
 
-settings = Settings.from_env()
-store = FeedbackStore(settings=settings)
-table_cache = RoutingTableCache(store, settings.table_cache_ttl_seconds)
-router = LLMRouter(settings=settings, routing_table=table_cache)
-app = create_app(
-    store_factory=lambda: store,
-    router_factory=lambda: router,
-    routes=ROUTE_FUNCTION_ROUTES,
-    metrics=PowertoolsMetrics(metrics),
-)
-configure_library_logging(logger)
+    logger = Logger()
+    metrics = Metrics()
+    tracer = create_tracer()
 
-gc.freeze()
-gc.enable()
+    settings = Settings.from_env()
+    store = FeedbackStore(settings=settings)
+    table_cache = RoutingTableCache(store, settings.table_cache_ttl_seconds)
+    router = LLMRouter(settings=settings, routing_table=table_cache)
+    app = create_app(
+        store_factory=lambda: store,
+        router_factory=lambda: router,
+        routes=ROUTE_FUNCTION_ROUTES,
+        metrics=PowertoolsMetrics(metrics),
+    )
+    configure_library_logging(logger)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

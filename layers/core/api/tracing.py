@@ -1,9 +1,12 @@
 """A Powertools Tracer that costs nothing where no X-Ray daemon listens.
 
-Constructing `Tracer()` imports the X-Ray SDK, which imports botocore and opens
-a UDP socket. Inside Lambda that buys traces of the handler and of every boto3
-call. Elsewhere (tests, `sam local`, benchmarks) Powertools disables tracing
-anyway, so the tracer gets a no-op provider and the SDK is never imported.
+Constructing an enabled `Tracer()` imports the X-Ray SDK's recorder, which
+imports botocore and opens a UDP socket, and patches the libraries named in
+`PATCHED_MODULES`. Inside Lambda that buys traces of the handler and of every
+boto3 call. Elsewhere (tests, `sam local`,
+benchmarks) Powertools disables tracing anyway, so the tracer gets a no-op
+provider and the recorder is never imported. Powertools still imports the
+SDK's top-level package to switch it off, which takes well under 1 ms.
 """
 
 from __future__ import annotations

@@ -59,6 +59,8 @@ _ATOM_RANK = {_SEP: 1, _STAR: 2, _END: 3}
 _SPACES = re.compile(r"\s+")
 _HYPHEN_BETWEEN_WORDS = re.compile(r"(?<=\w)-+(?=\w)")
 _WORD_CHAR = re.compile(r"\w")
+# re.escape of each character met so far: building the tries escapes tens of thousands of characters.
+_ESCAPED: dict[str, str] = {}
 
 # Kinds of term. A group's label names a Domain value for DOMAIN terms, the
 # area of harm for STAKES terms, the signal for MARKER terms and a
@@ -128,7 +130,10 @@ def _atoms(term: str) -> list[str]:
                 raise ValueError(f"term {term!r}: '*' may only end a word")
             atoms.append(_STAR)
         else:
-            atoms.append(re.escape(char))
+            escaped = _ESCAPED.get(char)
+            if escaped is None:
+                escaped = _ESCAPED[char] = re.escape(char)
+            atoms.append(escaped)
     atoms.append(_END)
     return atoms
 
@@ -136,6 +141,10 @@ def _atoms(term: str) -> list[str]:
 def _ends_in_letter(term: str) -> bool:
     last = term.rstrip("*")[-1]
     return _WORD_CHAR.match(last) is not None and not is_cjk_term(last)
+
+
+def _atom_order(atom: str) -> tuple[int, str]:
+    return _ATOM_RANK.get(atom, 0), atom
 
 
 def _atom_regex(atom: str) -> str:
@@ -161,14 +170,16 @@ def trie_regex(terms: Iterable[str]) -> str:
             node = node.setdefault(atom, {})
 
     def to_regex(node: dict) -> str:
+        if not node:  # the node after an end atom
+            return ""
+        if len(node) == 1:  # most nodes: the rest of one term
+            (atom,) = node
+            return _atom_regex(atom) + to_regex(node[atom])
         # Regex alternation takes the first branch that succeeds, not the longest:
         # literal characters and separators go before end atoms so "step by step"
         # is tried before "step".
-        order = sorted(node, key=lambda atom: (_ATOM_RANK.get(atom, 0), atom))
-        branches = [_atom_regex(atom) + to_regex(node[atom]) for atom in order]
-        if len(branches) == 1:
-            return branches[0]
-        return "(?:" + "|".join(branches) + ")"
+        order = sorted(node, key=_atom_order)
+        return "(?:" + "|".join(_atom_regex(atom) + to_regex(node[atom]) for atom in order) + ")"
 
     return to_regex(root) if root else "(?!)"
 
