@@ -29,6 +29,9 @@ class FixedClassifier:
     domain: Domain = Domain.GENERAL
 
     def classify(self, query_or_messages: Any, *, system: Any = None) -> ClassifierResult:
+        return self.classify_normalised(None)
+
+    def classify_normalised(self, query: Any, *, started_ns: int | None = None) -> ClassifierResult:
         return ClassifierResult(
             score=self.score,
             reasoning_depth=self.score,

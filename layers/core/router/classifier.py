@@ -61,7 +61,14 @@ class ComplexityClassifier:
         Raises InvalidQueryError naming the field when the input is empty or malformed.
         """
         started = time.perf_counter_ns()
-        query = extract_text(query_or_messages, system)
+        return self.classify_normalised(extract_text(query_or_messages, system), started_ns=started)
+
+    def classify_normalised(self, query: NormalisedQuery, *, started_ns: int | None = None) -> ClassifierResult:
+        """Classify a request already split by `router.text.extract_text`.
+
+        `started_ns` is the `time.perf_counter_ns()` reading that `latency_ms` counts from.
+        """
+        started = time.perf_counter_ns() if started_ns is None else started_ns
         own = analyse_text(query.last_user)
         features: list[str] = []
 

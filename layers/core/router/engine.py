@@ -86,7 +86,8 @@ class LLMRouter:
         """
         profile = profile or self.profile
         self._warn_once(profile)
-        result = self.classifier.classify(query_or_messages, system=system)
+        text = extract_text(query_or_messages, system=system)
+        result = self.classifier.classify_normalised(text)
         cell = Cell(domain=result.domain, subdomain=result.subdomain, bucket=complexity_bucket(result.score))
         table = self._table_provider()
         tier, reasoning = table.decide(result, cell, threshold_shift)
@@ -105,7 +106,6 @@ class LLMRouter:
         baseline_model = self.catalog.model_for(Tier.CAPABLE, profile)
         cost = estimate_cost(model, result.input_tokens, output_tokens)
         baseline = estimate_cost(baseline_model, result.input_tokens, output_tokens)
-        text = extract_text(query_or_messages, system=system)
         return RoutingDecision(
             classification=result,
             selected_tier=tier,
