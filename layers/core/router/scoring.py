@@ -6,20 +6,23 @@ reasoning marker adds less than the first. No single kind of signal can carry
 the score alone. Signals of one sub-score combine as a noisy OR (the
 chance that at least one of them demands a strong model).
 
-score = 0.60 graded length + 0.20 knowledge + 0.20 negation + 0.10 labelled parts
-        + 0.10 reasoning_depth + 0.05 domain_specificity + 0.05 output_sensitivity
+score = max(demand score, benchmark blend)
+demand score    = 0.40 reasoning_depth + 0.30 domain_specificity
+                  + 0.15 output_sensitivity + 0.15 length_structure
+benchmark blend = 0.60 graded length + 0.20 knowledge + 0.20 negation
+                  + 0.10 labelled parts + 0.10 reasoning_depth
+                  + 0.05 domain_specificity + 0.05 output_sensitivity
 
-Length carries most weight because it ranks requests of one kind best: on the
+In the blend, length carries most weight because it ranks requests of one kind best: on the
 public evaluation data (see docs/evaluation.md) a longer exam question or word
 problem is more often one that only the stronger model answers. Knowledge is
 the summed weight of subject terms (law, ethics, physics, ...); negation words
 ("which is NOT", "all EXCEPT") and labelled parts ("Statement 1", "Scenario
-2") mark questions that must be read with care. A request with explicit
-reasoning and constraint markers also scores at least its demand score
-(`demand_score`, the earlier weighting of the sub-scores) less a margin.
+2") mark questions that must be read with care. The demand score, what the
+request's own words ask for, is a floor, so a short request full of reasoning
+and specialist demands is never ranked by its length alone.
 
-The engine maps the score to tiers at 0.30 and 0.60, so a request needs
-length, field knowledge and careful reading together to reach Tier 3.
+The engine maps the score to tiers at 0.30 and 0.60.
 """
 
 from __future__ import annotations
@@ -45,10 +48,10 @@ from router.vocabulary_markers import (
     SEQUENCE,
 )
 
-# NOTE: length weighs most, so a short hard request ("prove that every group of
-# prime order is cyclic") scores low unless it also carries knowledge terms or
-# both reasoning and constraint markers, and a long easy paste scores high
-# (LIGHT_REQUEST_FACTOR lowers only greetings, lookups and small rewrites).
+# NOTE: in the blend length weighs most, so a long easy paste scores high
+# (LIGHT_REQUEST_FACTOR lowers only greetings, lookups and small rewrites), and
+# a short hard request with few reasoning or subject terms ("prove the halting
+# problem is undecidable") gets only its low demand score.
 WEIGHT_REASONING = 0.10
 WEIGHT_DOMAIN = 0.05
 WEIGHT_OUTPUT = 0.05
@@ -58,10 +61,6 @@ WEIGHT_NEGATION = 0.20
 WEIGHT_PARTS = 0.10
 # Subject-term weight at which the knowledge signal reaches about 0.63.
 KNOWLEDGE_SCALE = 4.0
-# A request with explicit reasoning and constraint markers ("prove ..., it must
-# not allocate") scores at least its demand score less this margin, so a short,
-# dense engineering request still reaches Tier 3 however few tokens it has.
-DEMAND_MARGIN = 0.06
 
 # Domains whose vocabulary is specialist knowledge. Analysis words are common in
 # business prose and creative requests need craft more than knowledge, so these
