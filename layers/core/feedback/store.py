@@ -112,7 +112,7 @@ class FeedbackStore:
         failure = is_provider_failure(
             status_code=signals.get("status_code"),
             error=signals.get("error"),
-            response=response if "status_code" in signals or "error" in signals or response is not None else None,
+            response=response,
             timed_out=bool(signals.get("timed_out")),
         )
         if rating is None and response is None and failure is None:
