@@ -1,6 +1,7 @@
 """Drift benchmark of the retrainer: one cell's Tier 1 gets worse half way, then recovers.
 
-Usage: python benchmarks/drift.py [--rows N] [--retrain-every N] [--seed N] [--plot PNG] [--json FILE]
+Usage: python benchmarks/drift.py [--rows N] [--drop-at N] [--recover-at N] [--retrain-every N]
+                                  [--exploration-rate R] [--seed N] [--plot PNG] [--json FILE]
 
 Prints the samples the drifting cell needed until it was promoted and, after
 recovery, until it was demoted; the tier changes of the cells that did not
@@ -18,6 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "layers" / "core"), str(ROOT)]
 
 from evaluation.drift import DriftConfig, DriftResult, run_drift  # noqa: E402
+from router.settings import Settings  # noqa: E402
 
 
 def plot(config: DriftConfig, result: DriftResult, path: Path) -> Path:
@@ -46,19 +48,30 @@ def plot(config: DriftConfig, result: DriftResult, path: Path) -> Path:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=2400, help="rows in the stream (default 2400)")
+    parser.add_argument("--drop-at", type=int, help="row where Tier 1 of the drifting cell drops (default rows / 3)")
+    parser.add_argument("--recover-at", type=int, help="row where it recovers (default 2 * rows / 3)")
     parser.add_argument("--retrain-every", type=int, default=40, help="rows between retrain runs (default 40)")
+    parser.add_argument(
+        "--exploration-rate", type=float, default=0.05, help="share of promoted traffic explored (default 0.05)"
+    )
     parser.add_argument("--seed", type=int, default=0, help="seed of the stream (default 0)")
     parser.add_argument("--plot", type=Path, help="write the tier-per-run plot to this PNG")
     parser.add_argument("--json", type=Path, help="write the figures and every run's tiers to this file")
     args = parser.parse_args()
+    drop_at = args.rows // 3 if args.drop_at is None else args.drop_at
+    recover_at = 2 * args.rows // 3 if args.recover_at is None else args.recover_at
+    if not 0 <= drop_at <= recover_at <= args.rows:
+        parser.error(f"--drop-at {drop_at} and --recover-at {recover_at} must satisfy 0 <= drop <= recover <= --rows")
+    if not 0.0 <= args.exploration_rate <= 0.5:
+        parser.error(f"--exploration-rate {args.exploration_rate} is out of range: expected 0 to 0.5")
     config = DriftConfig(
         rows=args.rows,
         retrain_every=args.retrain_every,
-        drop_at=args.rows // 3,
-        recover_at=2 * args.rows // 3,
+        drop_at=drop_at,
+        recover_at=recover_at,
         seed=args.seed,
     )
-    result = run_drift(config)
+    result = run_drift(config, Settings(exploration_rate=args.exploration_rate))
     figures = result.to_dict()
     runs = figures.pop("runs")
     for name, value in figures.items():

@@ -15,11 +15,11 @@ import pytest
 from feedback.backends.base import StoreBackend
 from feedback.backends.sqlite import SQLiteBackend
 from feedback.exceptions import DecisionNotFoundError, VersionConflictError
-from feedback.records import FeedbackRecord
+from feedback.records import CellCheckpoint, FeedbackRecord
 from feedback.store import FeedbackStore
 from router.models import Cell, ClassifierResult, Domain, RoutingDecision, Tier
 from router.settings import Settings
-from router.table import RoutingTable
+from router.table import RoutingTable, TierCounts
 
 T0 = datetime(2025, 3, 1, 20, 30, tzinfo=UTC)
 CELL = Cell(domain=Domain.FACTUAL, bucket=1)
@@ -373,3 +373,33 @@ def test_routing_table_round_trip(store):
 
 def test_next_retrain_run_increments(store):
     assert [store.next_retrain_run() for _ in range(3)] == [1, 2, 3]
+
+
+# Retrainer checkpoints
+
+
+def checkpoint(run: int, samples: int = 4) -> CellCheckpoint:
+    counts = [TierCounts(tier=Tier.FAST, samples=samples, low_quality=1, quality_sum=2.5)]
+    return CellCheckpoint(run=run, created_at=T0 + timedelta(days=run), counts={CELL.key: counts})
+
+
+def test_checkpoint_round_trip(store):
+    saved = checkpoint(1)
+    store.save_checkpoint(saved)
+    assert store.recent_checkpoints(5) == [saved]
+
+
+def test_checkpoints_newest_first(store):
+    for run in (1, 2, 3):
+        store.save_checkpoint(checkpoint(run))
+    assert [saved.run for saved in store.recent_checkpoints(2)] == [3, 2]
+
+
+def test_checkpoint_same_run_replaced(store):
+    store.save_checkpoint(checkpoint(1, samples=4))
+    store.save_checkpoint(checkpoint(1, samples=9))
+    assert [saved.counts[CELL.key][0].samples for saved in store.recent_checkpoints(5)] == [9]
+
+
+def test_no_checkpoints_yet(store):
+    assert store.recent_checkpoints(5) == []

@@ -19,6 +19,20 @@ def test_drift_promotes_fresh_cell() -> None:
     assert len(result.runs) == 12
 
 
+def test_drift_after_good_history_promotes() -> None:
+    # 300 good samples of history first: only a short evidence window sees the drop.
+    config = DriftConfig(rows=900, retrain_every=20, drop_at=600, recover_at=900, cells=CELLS, drifting=CELLS[0])
+    result = run_drift(config, Settings())
+    assert result.samples_to_promote is not None
+    assert result.samples_to_promote <= 30
+
+
+def test_drift_after_good_history_hidden_without_windows() -> None:
+    config = DriftConfig(rows=900, retrain_every=20, drop_at=600, recover_at=900, cells=CELLS, drifting=CELLS[0])
+    result = run_drift(config, Settings(evidence_windows=0))
+    assert result.samples_to_promote is None
+
+
 def test_drift_stable_stream_unchanged() -> None:
     config = DriftConfig(rows=200, retrain_every=20, drop_at=200, recover_at=200, cells=CELLS, drifting=CELLS[0])
     result = run_drift(config, Settings())

@@ -5,7 +5,7 @@ from statistics import NormalDist
 
 import pytest
 
-from feedback.stats import one_sided_z, wilson_lower_bound, wilson_upper_bound
+from feedback.stats import difference_bounds, mean_bounds, one_sided_z, wilson_lower_bound, wilson_upper_bound
 
 
 def test_z_for_ninety_percent():
@@ -87,3 +87,30 @@ def test_more_samples_narrow_bound():
 def test_invalid_arguments_raise(low, samples, confidence, message):
     with pytest.raises(ValueError, match=message):
         wilson_lower_bound(low, samples, confidence)
+
+
+@pytest.mark.parametrize(
+    ("sums", "expected"),
+    [
+        ((90.0, 100, 80.0, 100), (0.008629, 0.188139)),
+        ((200.0, 400, 200.0, 400), (-0.063946, 0.063946)),
+        ((60.0, 60, 20.0, 20), (-0.026644, 0.075887)),  # perfect scores still leave doubt
+    ],
+)
+def test_difference_bounds_values(sums, expected):
+    assert difference_bounds(*sums, 0.90) == pytest.approx(expected, abs=1e-5)
+
+
+def test_mean_bounds_of_zero_one_scores_are_wilson():
+    expected = (wilson_lower_bound(6, 10, 0.90), wilson_upper_bound(6, 10, 0.90))
+    assert mean_bounds(6.0, 10, 0.90) == pytest.approx(expected)
+
+
+def test_mean_bounds_fractional_between_neighbours():
+    lower, _ = mean_bounds(7.5, 10, 0.90)
+    assert mean_bounds(7.0, 10, 0.90)[0] < lower < mean_bounds(8.0, 10, 0.90)[0]
+
+
+def test_difference_bounds_need_samples():
+    with pytest.raises(ValueError, match="at least 1 sample"):
+        difference_bounds(5.0, 10, 0.0, 0, 0.90)

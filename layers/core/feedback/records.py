@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 from pydantic import BaseModel, Field
 
 from router.models import Tier
+from router.table import TierCounts
 
 
 class FeedbackRecord(BaseModel):
@@ -78,3 +79,16 @@ class TierDayAggregate(BaseModel):
     @property
     def mean_quality(self) -> float | None:
         return round(self.quality_sum / self.samples, 6) if self.samples else None
+
+
+class CellCheckpoint(BaseModel):
+    """Every cell's counters as one retrain run read them.
+
+    A later run subtracts a checkpoint from the current counters to get the
+    samples added since then, so it can judge a cell on its recent traffic
+    alone.
+    """
+
+    run: int = Field(ge=1)
+    created_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
+    counts: dict[str, list[TierCounts]] = Field(default_factory=dict, description="cell key -> counters per tier")

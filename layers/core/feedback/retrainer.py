@@ -1,22 +1,35 @@
 """`Retrainer`: learn per-cell minimum tiers from the cell aggregates.
 
-A cell (domain, complexity bucket) is served at its learned minimum tier, or,
-without one, at the tier its bucket's lowest score and its domain floor give.
-Each run compares the quality samples gathered at that tier since the cell's
-last change with two thresholds:
+A cell (domain, subdomain, complexity bucket) is served at its learned minimum
+tier, or, without one, at the tier its bucket's lowest score and its domain
+floor give. Every run saves a checkpoint of all cell counters, and judges each
+cell on windows of its traffic: the samples since the checkpoints 1, 2, 4, ...
+runs back (`evidence_windows` of them, each only if taken after the cell's
+last change), and all samples since that change.
 
-- promote one tier (up to Tier 3) when at least `min_samples` samples exist
-  and the Wilson lower bound of their low-quality rate exceeds
-  `promote_low_rate`: low quality is statistically clear, not noise;
-- demote a promoted cell one tier when the samples at the tier below number
-  at least `min_samples` and their Wilson upper bound stays under
-  `demote_low_rate`. The engine gathers those samples by exploration, and
-  `cooldown_runs` runs must have passed since the cell last changed.
+- Promote one tier (up to Tier 3) when, in any window with at least
+  `min_samples` samples, the Wilson lower bound of the served tier's
+  low-quality rate exceeds `promote_low_rate`. A short window catches a drop
+  that a long good history would hide. The promotion is vetoed when the tier
+  above is known to do no better: its samples, at least `min_samples`, give an
+  upper bound on its mean-quality gain below `quality_margin`. Paying more
+  for the same answers helps no one.
+- Promote also when the samples since the last change at both tiers show the
+  tier above clearly better: the lower bound of the gain exceeds
+  `quality_margin`.
+- Demote a promoted cell one tier once `cooldown_runs` runs have passed, when
+  in some window at least `min_samples` samples at the tier below (gathered
+  by exploration) show it good enough: the upper bound of the served tier's
+  gain over it is under `quality_margin`, or its Wilson upper bound of the
+  low-quality rate is under `demote_low_rate`. Demotion risks quality, so its
+  confidence is split over the windows it tests (Bonferroni).
 
-The demote bar is stricter than the promote bar (hysteresis), so a stationary
-stream cannot flip a cell back and forth. Failures are never samples, and the
-store drops repeated feedback before it reaches the aggregates. A run reads
-only the aggregates, O(cells), never the feedback rows.
+Promotion and demotion of one pair of tiers need opposite evidence at the same
+confidence, and the demote rate bar is stricter than the promote bar
+(hysteresis), so a stationary stream does not flip a cell back and forth.
+Failures are never samples, and the store drops repeated feedback before it
+reaches the aggregates. A run reads the aggregates and a few checkpoints,
+O(cells), never the feedback rows, and saves one checkpoint.
 """
 
 from __future__ import annotations
@@ -27,10 +40,18 @@ from datetime import UTC, datetime
 
 from pydantic import BaseModel, Field
 
-from feedback.evidence import Evidence, counts_of, evidence_since_change, group_by_cell, unlearned_tier
+from feedback.evidence import (
+    Evidence,
+    all_evidence,
+    counts_of,
+    evidence_windows,
+    group_by_cell,
+    unlearned_tier,
+    window_spans,
+)
 from feedback.exceptions import VersionNotFoundError
-from feedback.records import CellAggregate
-from feedback.stats import wilson_lower_bound, wilson_upper_bound
+from feedback.records import CellAggregate, CellCheckpoint
+from feedback.stats import difference_bounds, wilson_lower_bound, wilson_upper_bound
 from feedback.store import FeedbackStore
 from router.exceptions import ConfigurationError
 from router.models import Cell, Tier
@@ -79,7 +100,10 @@ class Retrainer:
         table = self.store.current_routing_table()
         previous = table.version or None
         run = self._estimate_next_run(table) if dry_run else self.store.next_retrain_run()
-        by_cell = group_by_cell(self.store.cell_aggregates())
+        aggregates = self.store.cell_aggregates()
+        by_cell = group_by_cell(aggregates)
+        spans = window_spans(self.settings.evidence_windows)
+        checkpoints = {saved.run: saved for saved in self.store.recent_checkpoints(max(spans, default=0))}
 
         rules = dict(table.cell_tiers)
         changes: list[TableChange] = []
@@ -89,7 +113,7 @@ class Retrainer:
             except ValueError:
                 logger.warning("skipping aggregates of an invalid cell key", extra={"cell": key})
                 continue
-            outcome = self._evaluate(table, cell, by_cell[key], run)
+            outcome = self._evaluate(table, cell, by_cell[key], checkpoints, spans, run)
             if outcome is not None:
                 rules[key], change = outcome
                 changes.append(change)
@@ -97,7 +121,13 @@ class Retrainer:
         result = RetrainResult(
             run=run, changes=changes, previous_version=previous, dry_run=dry_run, cells_evaluated=len(by_cell)
         )
-        if dry_run or not changes:
+        if dry_run:
+            return result
+        checkpoint = CellCheckpoint(
+            run=run, created_at=self._now(), counts={key: counts_of(group) for key, group in by_cell.items()}
+        )
+        self.store.save_checkpoint(checkpoint, keep=max(spans, default=1))
+        if not changes:
             return result
         new_table = table.model_copy(
             update={
@@ -185,17 +215,23 @@ class Retrainer:
         return latest + 1
 
     def _evaluate(
-        self, table: RoutingTable, cell: Cell, aggregates: list[CellAggregate], run: int
+        self,
+        table: RoutingTable,
+        cell: Cell,
+        aggregates: list[CellAggregate],
+        checkpoints: dict[int, CellCheckpoint],
+        spans: list[int],
+        run: int,
     ) -> tuple[CellRule, TableChange] | None:
         rule = table.cell_tiers.get(cell.key)
         learned = rule.min_tier if rule else None
         base = unlearned_tier(table, cell)
-        evidence = evidence_since_change(aggregates, rule)
+        windows = evidence_windows(aggregates, rule, checkpoints, run, spans)
 
         served = max(learned, base) if learned is not None else base
-        move = self._promotion(cell, learned, served, evidence)
+        move = self._promotion(cell, learned, served, windows, all_evidence(aggregates))
         if move is None and rule is not None and learned is not None and learned > base:
-            move = self._demotion(cell, rule, learned, base, evidence, run)
+            move = self._demotion(cell, rule, learned, base, windows, run)
         if move is None:
             return None
         change, found = move
@@ -209,36 +245,98 @@ class Retrainer:
         return new_rule, change
 
     def _promotion(
-        self, cell: Cell, learned: Tier | None, served: Tier, evidence: dict[Tier, Evidence]
+        self,
+        cell: Cell,
+        learned: Tier | None,
+        served: Tier,
+        windows: list[dict[Tier, Evidence]],
+        history: dict[Tier, Evidence],
     ) -> tuple[TableChange, Evidence] | None:
-        found = evidence.get(served)
-        if served == Tier.CAPABLE or found is None or found.samples < self.settings.min_samples:
+        if served == Tier.CAPABLE:
             return None
-        bound = wilson_lower_bound(found.low_quality, found.samples, self.settings.confidence)
-        if bound <= self.settings.promote_low_rate:
-            return None
-        return _change(cell, "promote", learned, Tier(served + 1), found, bound), found
+        above = Tier(served + 1)
+        for window in windows:
+            found = window.get(served)
+            if found is None or found.samples < self.settings.min_samples:
+                continue
+            bound = wilson_lower_bound(found.low_quality, found.samples, self.settings.confidence)
+            if bound <= self.settings.promote_low_rate:
+                continue
+            if self._no_better(history.get(above), found):
+                return None
+            return _change(cell, "promote", learned, above, found, bound), found
+        since_change = windows[-1]
+        lower = self._gain_bounds(since_change.get(above), since_change.get(served))[0]
+        if lower is not None and lower > self.settings.quality_margin:
+            found = since_change[served]
+            return _change(cell, "promote", learned, above, found, lower, compared=above), found
+        return None
 
     def _demotion(
-        self, cell: Cell, rule: CellRule, learned: Tier, base: Tier, evidence: dict[Tier, Evidence], run: int
+        self,
+        cell: Cell,
+        rule: CellRule,
+        learned: Tier,
+        base: Tier,
+        windows: list[dict[Tier, Evidence]],
+        run: int,
     ) -> tuple[TableChange, Evidence] | None:
         if run - rule.changed_in_run < self.settings.cooldown_runs:
             return None
         below = Tier(learned - 1)
-        found = evidence.get(below)
-        if found is None or found.samples < self.settings.min_samples:
-            return None
-        bound = wilson_upper_bound(found.low_quality, found.samples, self.settings.confidence)
-        if bound >= self.settings.demote_low_rate:
-            return None
         # At the unlearned tier a rule no longer changes routing, but the rule
         # stays (with no tier) to keep the evidence baseline and the run number.
         new_tier = below if below > base else None
-        return _change(cell, "demote", learned, new_tier, found, bound), found
+        # Each window is one more chance for noise to pass, so the confidence
+        # is split over the windows tested (Bonferroni). Promotion, the safe
+        # direction, tests every window at the plain confidence.
+        tested = [window for window in windows if _samples(window, below) >= self.settings.min_samples]
+        if not tested:
+            return None
+        confidence = 1.0 - (1.0 - self.settings.confidence) / len(tested)
+        for window in tested:
+            found = window[below]
+            upper = self._gain_bounds(window.get(learned), found, confidence)[1]
+            if upper is not None and upper < self.settings.quality_margin:
+                return _change(cell, "demote", learned, new_tier, found, upper, compared=learned), found
+            bound = wilson_upper_bound(found.low_quality, found.samples, confidence)
+            if bound < self.settings.demote_low_rate:
+                return _change(cell, "demote", learned, new_tier, found, bound), found
+        return None
+
+    def _gain_bounds(
+        self, higher: Evidence | None, lower: Evidence | None, confidence: float | None = None
+    ) -> tuple[float | None, float | None]:
+        """Bounds on how much more mean quality `higher` gives than `lower`; None without enough samples."""
+        minimum = self.settings.min_samples
+        if higher is None or lower is None or higher.samples < minimum or lower.samples < minimum:
+            return None, None
+        return difference_bounds(
+            higher.quality_sum,
+            higher.samples,
+            lower.quality_sum,
+            lower.samples,
+            confidence or self.settings.confidence,
+        )
+
+    def _no_better(self, above: Evidence | None, served: Evidence) -> bool:
+        upper = self._gain_bounds(above, served)[1]
+        return upper is not None and upper < self.settings.quality_margin
+
+
+def _samples(window: dict[Tier, Evidence], tier: Tier) -> int:
+    found = window.get(tier)
+    return found.samples if found is not None else 0
 
 
 def _change(
-    cell: Cell, action: str, old: Tier | None, new: Tier | None, evidence: Evidence, bound: float
+    cell: Cell,
+    action: str,
+    old: Tier | None,
+    new: Tier | None,
+    evidence: Evidence,
+    bound: float,
+    compared: Tier | None = None,
 ) -> TableChange:
     return TableChange(
         cell=cell.key,
@@ -249,6 +347,8 @@ def _change(
         samples=evidence.samples,
         low_quality_rate=round(evidence.low_quality_rate, 6),
         bound=round(bound, 6),
+        basis="comparison" if compared is not None else "low_quality_rate",
+        compared_tier=compared.value if compared is not None else None,
     )
 
 
@@ -256,6 +356,17 @@ def describe(change: TableChange, evidence: Evidence, settings: Settings) -> str
     """Return one sentence giving the evidence behind a promote or demote."""
     counted = f"{evidence.low_quality} of {evidence.samples}"
     confidence = f"{settings.confidence:.0%} confidence"
+    if change.basis == "comparison":
+        gain = f"the mean-quality gain of Tier {change.compared_tier} over Tier {evidence.tier.value}"
+        if change.action == "promote":
+            return (
+                f"lower bound of {gain} is {change.bound:.3f} > margin {settings.quality_margin:.2f} "
+                f"at {confidence} ({evidence.samples} samples at Tier {evidence.tier.value})"
+            )
+        return (
+            f"upper bound of {gain} is {change.bound:.3f} < margin {settings.quality_margin:.2f} "
+            f"at {confidence} ({evidence.samples} explored samples at Tier {evidence.tier.value})"
+        )
     if change.action == "promote":
         return (
             f"{counted} samples at Tier {evidence.tier.value} were low quality: lower bound "

@@ -59,3 +59,38 @@ def wilson_upper_bound(successes: int, trials: int, confidence: float) -> float:
     0 successes of 10 give 0.141 at 0.90.
     """
     return _wilson(successes, trials, confidence)[1]
+
+
+def mean_bounds(total: float, count: int, confidence: float) -> tuple[float, float]:
+    """Return Wilson bounds on the true mean of `count` scores in [0, 1] that sum to `total`.
+
+    For 0/1 scores this is the Wilson interval of the share of 1s. A score
+    in [0, 1] with a given mean varies at most as much as a 0/1 score with that
+    mean, so the interval is wide enough for fractional scores too.
+    """
+    if count < 1:
+        raise ValueError(f"count={count} is invalid: a bound needs at least 1 sample")
+    z = one_sided_z(confidence)
+    n = float(count)
+    p = min(max(total / n, 0.0), 1.0)
+    z2 = z * z
+    denominator = 1.0 + z2 / n
+    centre = (p + z2 / (2.0 * n)) / denominator
+    half_width = z / denominator * math.sqrt(p * (1.0 - p) / n + z2 / (4.0 * n * n))
+    return max(0.0, centre - half_width), min(1.0, centre + half_width)
+
+
+def difference_bounds(
+    total_a: float, count_a: int, total_b: float, count_b: int, confidence: float
+) -> tuple[float, float]:
+    """Return lower and upper bounds on mean a - mean b: each side's far Wilson bound.
+
+    The lower bound is a's lower bound minus b's upper bound, and the other way
+    round. That is wider than an interval of the difference itself, so a
+    decision that needs it waits for more samples. Near 0 and 1, where a few
+    perfect scores prove little, it stays honest: 20 perfect scores against 60
+    give an upper bound of 0.08, not 0.
+    """
+    low_a, high_a = mean_bounds(total_a, count_a, confidence)
+    low_b, high_b = mean_bounds(total_b, count_b, confidence)
+    return low_a - high_b, high_a - low_b

@@ -15,7 +15,7 @@ from typing import Any
 from feedback.backends.base import StoreBackend
 from feedback.exceptions import DecisionNotFoundError, VersionNotFoundError
 from feedback.quality import derive_format_expectations, is_provider_failure, score_quality
-from feedback.records import CellAggregate, FeedbackRecord, FeedbackResult, TierDayAggregate
+from feedback.records import CellAggregate, CellCheckpoint, FeedbackRecord, FeedbackResult, TierDayAggregate
 from router.models import RoutingDecision, Tier
 from router.settings import Settings
 from router.table import RoutingTable, load_table_file
@@ -235,3 +235,13 @@ class FeedbackStore:
 
     def next_retrain_run(self) -> int:
         return self.backend.next_retrain_run()
+
+    # Retrainer checkpoints
+
+    def save_checkpoint(self, checkpoint: CellCheckpoint, keep: int = 50) -> None:
+        """Store the cell counters a retrain run read; runs more than `keep` back may be dropped."""
+        self.backend.save_checkpoint(checkpoint, keep)
+
+    def recent_checkpoints(self, limit: int) -> list[CellCheckpoint]:
+        """Return up to `limit` retrain checkpoints, newest run first."""
+        return self.backend.recent_checkpoints(limit) if limit > 0 else []

@@ -72,6 +72,8 @@ class Settings(BaseModel):
     promote_low_rate: float = Field(default=0.30, gt=0.0, lt=1.0)
     demote_low_rate: float = Field(default=0.15, gt=0.0, lt=1.0)
     cooldown_runs: int = Field(default=2, ge=0)
+    quality_margin: float = Field(default=0.05, gt=0.0, lt=1.0)
+    evidence_windows: int = Field(default=6, ge=0)
     exploration_rate: float = Field(default=0.05, ge=0.0, le=0.5)
     # DynamoDB
     decisions_table: str = "llm-router-decisions"
@@ -100,6 +102,8 @@ class Settings(BaseModel):
             promote_low_rate=_env_float("LLM_ROUTER_PROMOTE_LOW_RATE", 0.30, 0.01, 0.99),
             demote_low_rate=_env_float("LLM_ROUTER_DEMOTE_LOW_RATE", 0.15, 0.01, 0.99),
             cooldown_runs=_env_int("LLM_ROUTER_COOLDOWN_RUNS", 2, 0, 1000),
+            quality_margin=_env_float("LLM_ROUTER_QUALITY_MARGIN", 0.05, 0.001, 0.99),
+            evidence_windows=_env_int("LLM_ROUTER_EVIDENCE_WINDOWS", 6, 0, 100),
             exploration_rate=_env_float("LLM_ROUTER_EXPLORATION_RATE", 0.05, 0.0, 0.5),
             decisions_table=env.get("DECISIONS_TABLE") or "llm-router-decisions",
             feedback_table=env.get("FEEDBACK_TABLE") or "llm-router-feedback",

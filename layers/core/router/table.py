@@ -32,6 +32,7 @@ class TierCounts(BaseModel):
     tier: Tier
     samples: int = Field(default=0, ge=0)
     low_quality: int = Field(default=0, ge=0)
+    quality_sum: float = Field(default=0.0, ge=0.0)
 
 
 class CellRule(BaseModel):
@@ -60,6 +61,12 @@ class TableChange(BaseModel):
     samples: int = 0
     low_quality_rate: float | None = None
     bound: float | None = Field(default=None, description="confidence bound that justified the change")
+    basis: str | None = Field(
+        default=None,
+        description="low_quality_rate: the evidence tier's own rate crossed a bar; "
+        "comparison: its mean quality was compared with the neighbouring tier's (bound is then on the difference)",
+    )
+    compared_tier: int | None = Field(default=None, description="the neighbouring tier of a comparison")
 
 
 class RoutingTable(BaseModel):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from datetime import date, datetime
 
-from feedback.records import CellAggregate, FeedbackRecord, TierDayAggregate
+from feedback.records import CellAggregate, CellCheckpoint, FeedbackRecord, TierDayAggregate
 from router.models import RoutingDecision
 from router.table import RoutingTable
 
@@ -61,6 +61,17 @@ class StoreBackend(ABC):
     @abstractmethod
     def next_retrain_run(self) -> int:
         """Atomically increment and return the retrain run counter."""
+
+    @abstractmethod
+    def save_checkpoint(self, checkpoint: CellCheckpoint, keep: int) -> None:
+        """Store the cell counters a retrain run read, replacing any of the same run.
+
+        Checkpoints more than `keep` runs older than this one may be dropped.
+        """
+
+    @abstractmethod
+    def recent_checkpoints(self, limit: int) -> list[CellCheckpoint]:
+        """Return up to `limit` checkpoints, newest run first."""
 
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release connections; the default does nothing."""

@@ -46,7 +46,7 @@ from feedback.backends.dynamodb_io import (
     transact,
 )
 from feedback.exceptions import VersionConflictError
-from feedback.records import CellAggregate, FeedbackRecord, TierDayAggregate
+from feedback.records import CellAggregate, CellCheckpoint, FeedbackRecord, TierDayAggregate
 from router.models import RoutingDecision, Tier
 from router.settings import Settings
 from router.table import RoutingTable
@@ -57,6 +57,11 @@ TIER_DAY_PK = "tier-day"
 VERSION_KIND = "version"
 POINTER_KEY = {"kind": "current", "version": 0}
 RUN_COUNTER_KEY = {"kind": "retrain-runs", "version": 0}
+CHECKPOINT_KIND = "checkpoint"
+# Checkpoints older than this expire through the table's TTL. The retrainer
+# reads at most the newest 2 ** (evidence_windows - 1), 32 at the defaults:
+# a nightly schedule needs a month of them.
+CHECKPOINT_TTL_SECONDS = 90 * 86_400
 
 
 class DynamoDBBackend(StoreBackend):
@@ -362,3 +367,28 @@ class DynamoDBBackend(StoreBackend):
                 ReturnValues="UPDATED_NEW",
             )
         return int(decode(response["Attributes"])["runs"])
+
+    def save_checkpoint(self, checkpoint: CellCheckpoint, keep: int) -> None:
+        # The counters go in as one JSON string: a few hundred cells fit well
+        # under the 400 KB item limit, and old checkpoints expire by TTL
+        # rather than by `keep`, which saves the retrain function a delete.
+        item = {
+            "kind": CHECKPOINT_KIND,
+            "version": checkpoint.run,
+            "created_at": sort_key_time(checkpoint.created_at),
+            "body": checkpoint.model_dump_json(),
+            "expires_at": int(checkpoint.created_at.timestamp()) + CHECKPOINT_TTL_SECONDS,
+        }
+        with store_errors("PutItem (retrain checkpoint)", self.routing_table_table):
+            self._client.put_item(TableName=self.routing_table_table, Item=encode(item))
+
+    def recent_checkpoints(self, limit: int) -> list[CellCheckpoint]:
+        items = query_items(
+            self._client,
+            self.routing_table_table,
+            "kind = :kind",
+            {":kind": CHECKPOINT_KIND},
+            forward=False,
+            limit=limit,
+        )
+        return [CellCheckpoint.model_validate_json(item["body"]) for item in items]

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from feedback.backends.base import StoreBackend
 from feedback.exceptions import StoreOpenError, VersionConflictError
-from feedback.records import CellAggregate, FeedbackRecord, TierDayAggregate
+from feedback.records import CellAggregate, CellCheckpoint, FeedbackRecord, TierDayAggregate
 from router.models import RoutingDecision, Tier
 from router.table import RoutingTable
 
@@ -69,6 +69,11 @@ CREATE TABLE IF NOT EXISTS tier_daily (
 );
 CREATE TABLE IF NOT EXISTS routing_tables (
     version INTEGER PRIMARY KEY,
+    created_at TEXT NOT NULL,
+    body TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS retrain_checkpoints (
+    run INTEGER PRIMARY KEY,
     created_at TEXT NOT NULL,
     body TEXT NOT NULL
 );
@@ -352,3 +357,15 @@ class SQLiteBackend(StoreBackend):
             )
             row = conn.execute("SELECT value FROM meta WHERE key = 'retrain_runs'").fetchone()
             return int(row["value"])
+
+    def save_checkpoint(self, checkpoint: CellCheckpoint, keep: int) -> None:
+        with self._transaction() as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO retrain_checkpoints (run, created_at, body) VALUES (?, ?, ?)",
+                (checkpoint.run, checkpoint.created_at.isoformat(), checkpoint.model_dump_json()),
+            )
+            conn.execute("DELETE FROM retrain_checkpoints WHERE run <= ?", (checkpoint.run - keep,))
+
+    def recent_checkpoints(self, limit: int) -> list[CellCheckpoint]:
+        rows = self._connection().execute("SELECT body FROM retrain_checkpoints ORDER BY run DESC LIMIT ?", (limit,))
+        return [CellCheckpoint.model_validate_json(row["body"]) for row in rows]
