@@ -29,7 +29,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "layers" / "core"), str(ROOT)]
 
-from evaluation.data import RowFilter, load_rows  # noqa: E402
+from evaluation.data import EvaluationInputError, RowFilter, load_rows  # noqa: E402
 from evaluation.metrics import Endpoints, savings_at_quality  # noqa: E402
 from evaluation.tiers import parse_tiers  # noqa: E402
 from router.classifier import ComplexityClassifier  # noqa: E402
@@ -73,10 +73,13 @@ def main() -> int:
     parser.add_argument("--subset", help="keep only rows of this subset")
     parser.add_argument("--seed", type=int, default=0, help="seed of the shuffle that splits the halves (default 0)")
     args = parser.parse_args()
-    tier_map = parse_tiers(args.tiers)
-    if not tier_map.two_tier:
-        parser.error(f"--tiers {args.tiers!r} names three tiers: the ceiling is defined for two")
-    loaded = load_rows(args.data, tier_map.model_names, RowFilter(subset=args.subset))
+    try:
+        tier_map = parse_tiers(args.tiers)
+        if not tier_map.two_tier:
+            parser.error(f"--tiers {args.tiers!r} names three tiers: the ceiling is defined for two")
+        loaded = load_rows(args.data, tier_map.model_names, RowFilter(subset=args.subset))
+    except EvaluationInputError as exc:
+        parser.error(str(exc))
     classifier = ComplexityClassifier()
     cells = []
     for row in loaded.rows:
