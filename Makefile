@@ -7,7 +7,7 @@ EVAL_DATA_DIR ?= $(abspath ../shared/data)
 export EVAL_DATA_DIR
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: demo test unit lint template bench install install-sam install-browser clean
+.PHONY: demo test unit lint template bench vocabulary install install-sam install-browser clean
 
 $(VENV)/.installed: layers/core/requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,12 @@ lint: install
 bench: install
 	$(PY) benchmarks/classifier_latency.py
 	$(PY) benchmarks/route_function.py
+
+# Regenerates router/vocabulary_compiled.py after a vocabulary edit, for this
+# interpreter and for Lambda's python3.12 (PYTHON312 names another one).
+PYTHON312 ?= python3.12
+vocabulary: install
+	PYTHONPATH=layers/core $(PY) -m router.vocabulary_codegen --python $(PY) --python $(PYTHON312)
 
 clean:
 	rm -rf $(VENV) $(SAM_VENV) .aws-sam .pytest_cache .ruff_cache .mypy_cache

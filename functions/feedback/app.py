@@ -8,30 +8,34 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics
-from aws_lambda_powertools.logging import correlation_paths
-from aws_lambda_powertools.utilities.typing import LambdaContext
+from api.cold_start import paused_garbage_collector
 
-from api.app import FEEDBACK_FUNCTION_ROUTES, create_app
-from api.lambda_runtime import configure_library_logging, no_router
-from api.telemetry import PowertoolsMetrics
-from api.tracing import create_tracer
-from feedback.store import FeedbackStore
-from router.settings import Settings
+# Init runs with the collector paused and freezes what it built (see api.cold_start).
+with paused_garbage_collector():
+    from aws_lambda_powertools import Logger, Metrics
+    from aws_lambda_powertools.logging import correlation_paths
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
-logger = Logger()
-metrics = Metrics()
-tracer = create_tracer()
+    from api.app import FEEDBACK_FUNCTION_ROUTES, create_app
+    from api.lambda_runtime import configure_library_logging, no_router
+    from api.telemetry import PowertoolsMetrics
+    from api.tracing import create_tracer
+    from feedback.store import FeedbackStore
+    from router.settings import Settings
 
-settings = Settings.from_env()
-store = FeedbackStore(settings=settings)
-app = create_app(
-    store_factory=lambda: store,
-    router_factory=no_router,
-    routes=FEEDBACK_FUNCTION_ROUTES,
-    metrics=PowertoolsMetrics(metrics),
-)
-configure_library_logging(logger)
+    logger = Logger()
+    metrics = Metrics()
+    tracer = create_tracer()
+
+    settings = Settings.from_env()
+    store = FeedbackStore(settings=settings)
+    app = create_app(
+        store_factory=lambda: store,
+        router_factory=no_router,
+        routes=FEEDBACK_FUNCTION_ROUTES,
+        metrics=PowertoolsMetrics(metrics),
+    )
+    configure_library_logging(logger)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

@@ -9,35 +9,39 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics
-from aws_lambda_powertools.logging import correlation_paths
-from aws_lambda_powertools.utilities.typing import LambdaContext
+from api.cold_start import paused_garbage_collector
 
-from api.app import RETRAIN_FUNCTION_ROUTES, create_app
-from api.lambda_runtime import configure_library_logging, no_router
-from api.routes.retrain import run_retrain
-from api.telemetry import PowertoolsMetrics
-from api.tracing import create_tracer
-from feedback.exceptions import VersionConflictError
-from feedback.store import FeedbackStore
-from router.settings import Settings
+# Init runs with the collector paused and freezes what it built (see api.cold_start).
+with paused_garbage_collector():
+    from aws_lambda_powertools import Logger, Metrics
+    from aws_lambda_powertools.logging import correlation_paths
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
-SCHEDULED_EVENT = "Scheduled Event"
+    from api.app import RETRAIN_FUNCTION_ROUTES, create_app
+    from api.lambda_runtime import configure_library_logging, no_router
+    from api.routes.retrain import run_retrain
+    from api.telemetry import PowertoolsMetrics
+    from api.tracing import create_tracer
+    from feedback.exceptions import VersionConflictError
+    from feedback.store import FeedbackStore
+    from router.settings import Settings
 
-logger = Logger()
-metrics = Metrics()
-tracer = create_tracer()
-sink = PowertoolsMetrics(metrics)
+    SCHEDULED_EVENT = "Scheduled Event"
 
-settings = Settings.from_env()
-store = FeedbackStore(settings=settings)
-app = create_app(
-    store_factory=lambda: store,
-    router_factory=no_router,
-    routes=RETRAIN_FUNCTION_ROUTES,
-    metrics=sink,
-)
-configure_library_logging(logger)
+    logger = Logger()
+    metrics = Metrics()
+    tracer = create_tracer()
+    sink = PowertoolsMetrics(metrics)
+
+    settings = Settings.from_env()
+    store = FeedbackStore(settings=settings)
+    app = create_app(
+        store_factory=lambda: store,
+        router_factory=no_router,
+        routes=RETRAIN_FUNCTION_ROUTES,
+        metrics=sink,
+    )
+    configure_library_logging(logger)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

@@ -20,14 +20,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.event_handler.openapi.params import Header
-from aws_lambda_powertools.utilities.idempotency import BasePersistenceLayer
-from aws_lambda_powertools.utilities.idempotency.exceptions import (
-    IdempotencyAlreadyInProgressError,
-    IdempotencyPersistenceLayerError,
-    IdempotencyValidationError,
-)
 
-from api.complete_idempotency import IdempotentRunner, default_persistence_layer
 from api.complete_models import (
     COMPLETE_ERROR_RESPONSES,
     CompleteRequest,
@@ -47,6 +40,9 @@ from providers.settings import ExecutionSettings
 from router.exceptions import ConfigurationError, RetiredModelError
 
 if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.idempotency import BasePersistenceLayer
+
+    from api.complete_idempotency import IdempotentRunner
     from api.context import ApiContext
     from providers.executor import Executor
     from providers.outcome import ExecutionResult
@@ -88,11 +84,7 @@ def register_complete_route(
         request = CompleteRequest.model_validate(body)
         return _complete(executor_factory(), request, deadline_s, sink)
 
-    runner = IdempotentRunner(
-        complete,
-        ttl_s=settings.idempotency_ttl_s,
-        persistence_factory=lambda: persistence_store or default_persistence_layer(settings),
-    )
+    runner = _idempotent_runner_factory(complete, settings, persistence_store)
 
     @app.post(
         "/complete",
@@ -105,9 +97,15 @@ def register_complete_route(
         body = request.model_dump(mode="json")
         if not idempotency_key:
             return CompleteResponse.model_validate(complete(body, deadline_s))
+        from aws_lambda_powertools.utilities.idempotency.exceptions import (
+            IdempotencyAlreadyInProgressError,
+            IdempotencyPersistenceLayerError,
+            IdempotencyValidationError,
+        )
+
         lambda_context = getattr(app, "lambda_context", None)
         try:
-            response = runner.run(idempotency_key, body, lambda_context, deadline_s=deadline_s)
+            response = runner().run(idempotency_key, body, lambda_context, deadline_s=deadline_s)
         except IdempotencyValidationError as exc:
             raise UnprocessableError(
                 "Idempotency-Key was already used with a different request body: send a new key for a new request",
@@ -122,6 +120,37 @@ def register_complete_route(
             logger.exception("idempotency store failed")
             raise IdempotencyUnavailableError("the idempotency store failed: retry shortly") from exc
         return CompleteResponse.model_validate(response)
+
+
+def _idempotent_runner_factory(
+    complete: Callable[..., dict[str, Any]],
+    settings: ExecutionSettings,
+    persistence_store: BasePersistenceLayer | None,
+) -> Callable[[], IdempotentRunner]:
+    """Return a function that builds the idempotent runner on its first call and returns that runner after.
+
+    Powertools Idempotency takes about 2 ms to import on the benchmark machine
+    (docs/benchmarks.md), so the first request with an `Idempotency-Key` loads
+    it, not the init of every function that mounts this route.
+    """
+    lock = threading.Lock()
+    runners: list[IdempotentRunner] = []
+
+    def runner() -> IdempotentRunner:
+        with lock:
+            if not runners:
+                from api.complete_idempotency import IdempotentRunner, default_persistence_layer
+
+                runners.append(
+                    IdempotentRunner(
+                        complete,
+                        ttl_s=settings.idempotency_ttl_s,
+                        persistence_factory=lambda: persistence_store or default_persistence_layer(settings),
+                    )
+                )
+            return runners[0]
+
+    return runner
 
 
 def add_post_complete(app: APIGatewayRestResolver, context: ApiContext) -> None:

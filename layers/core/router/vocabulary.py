@@ -22,25 +22,31 @@ Matching rules:
 Terms are compiled into three trie-shaped regexes (alphabetic terms that start
 with a letter or digit, terms that start with a symbol, CJK terms), so a text
 is scanned a fixed number of times however many terms there are.
+`router.vocabularies` loads the shared vocabulary's regexes from stored code
+instead of compiling them (router.vocabulary_prebuilt).
 """
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import NamedTuple
 
+from router.vocabulary_prebuilt import compile_pattern
+
 # Scripts written without spaces between words: kana, CJK ideographs, hangul.
 CJK_CHARS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
-CJK_RE = re.compile(f"[{CJK_CHARS}]")
+# `re` takes about 3 ms to compile a class of such large ranges, so this one and
+# the alphabet classes below come from stored code (router.vocabulary_prebuilt).
+CJK_RE = compile_pattern(f"[{CJK_CHARS}]")
 
 # Lower-case letters of the Latin, Greek and Cyrillic alphabets, the ones the
 # vocabularies are written in. Matching runs on lower-cased text.
 _ALPHABET = "a-z\u00df-\u00f6\u00f8-\u024f\u0370-\u03ff\u0400-\u052f\u1e00-\u1eff"
-_ALPHABET_LETTER = re.compile(f"[{_ALPHABET}]")
-_LETTERS = re.compile(f"[{_ALPHABET}]+")
+_ALPHABET_LETTER = compile_pattern(f"[{_ALPHABET}]")
+_LETTERS = compile_pattern(f"[{_ALPHABET}]+")
 # The regex compiler is pure Python and the tries hold thousands of atoms, so the
 # pieces below are kept cheap to compile: a class with large Unicode ranges costs
 # about 0.2 ms per copy. The right boundary checks ASCII letters only and appears
@@ -199,10 +205,39 @@ def _words_match(pattern: tuple[str, ...], words: list[str]) -> bool:
     return True
 
 
+def regex_sources(alphabetic: set[str], cjk: set[str]) -> tuple[str, str, str]:
+    """Return the sources of the word, symbol and CJK regexes for the given terms."""
+    word_start = {term for term in alphabetic if _WORD_CHAR.match(term[0])}
+    word_end = {term for term in word_start if _ends_in_letter(term)}
+    symbol_start = alphabetic - word_start
+    # The word regex starts by consuming the character before the term, which
+    # must not be a letter or digit. A pattern that starts with a character class
+    # lets the regex engine skip the letters inside words in a tight loop instead
+    # of trying the trie at every position: about twice as fast as a lookbehind.
+    # Terms that end in a symbol go first, so "print(" wins over "print". When
+    # the boundary after a word fails, the engine backtracks into the trie and
+    # tries shorter terms ("step" when "step by step" is followed by "ping").
+    word = (
+        f"[^0-9{_ALPHABET}](?:({trie_regex(sorted(word_start - word_end))})"
+        f"|({trie_regex(sorted(word_end))}){_RIGHT_BOUNDARY})"
+    )
+    return word, trie_regex(sorted(symbol_start)), trie_regex(sorted(cjk))
+
+
 class Vocabulary:
     """Terms grouped by kind and label, and the compiled matcher over all of them."""
 
-    def __init__(self, groups: Iterable[tuple[str, str, float, str]]) -> None:
+    def __init__(
+        self,
+        groups: Iterable[tuple[str, str, float, str]],
+        *,
+        regexes: Sequence[re.Pattern[str]] | None = None,
+    ) -> None:
+        """Index the terms of `groups` and compile the matcher.
+
+        `regexes` replaces compiling: the word, symbol and CJK patterns that
+        `regex_sources` returns for the same groups, compiled elsewhere.
+        """
         self._exact: dict[str, list[Term]] = defaultdict(list)
         # Terms with a `*`, as word tuples keyed by their first three characters.
         self._starred: dict[str, list[tuple[tuple[str, ...], Term]]] = defaultdict(list)
@@ -214,22 +249,9 @@ class Vocabulary:
                 self._add(Term(text, kind, label, weight))
                 (cjk if is_cjk_term(text) else alphabetic).add(text)
 
-        word_start = {term for term in alphabetic if _WORD_CHAR.match(term[0])}
-        word_end = {term for term in word_start if _ends_in_letter(term)}
-        symbol_start = alphabetic - word_start
-        # The word regex starts by consuming the character before the term, which
-        # must not be a letter or digit. A pattern that starts with a character class
-        # lets the regex engine skip the letters inside words in a tight loop instead
-        # of trying the trie at every position: about twice as fast as a lookbehind.
-        # Terms that end in a symbol go first, so "print(" wins over "print". When
-        # the boundary after a word fails, the engine backtracks into the trie and
-        # tries shorter terms ("step" when "step by step" is followed by "ping").
-        self.word_regex = re.compile(
-            f"[^0-9{_ALPHABET}](?:({trie_regex(sorted(word_start - word_end))})"
-            f"|({trie_regex(sorted(word_end))}){_RIGHT_BOUNDARY})"
-        )
-        self.symbol_regex = re.compile(trie_regex(sorted(symbol_start)))
-        self.cjk_regex = re.compile(trie_regex(sorted(cjk)))
+        if regexes is None:
+            regexes = [re.compile(source) for source in regex_sources(alphabetic, cjk)]
+        self.word_regex, self.symbol_regex, self.cjk_regex = regexes
         self.size = len(alphabetic) + len(cjk)
         self._lookup = lru_cache(maxsize=8192)(self._lookup_uncached)
 
