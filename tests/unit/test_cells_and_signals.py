@@ -1,4 +1,4 @@
-"""Unit tests of the subdomain cell key and the classifier's knowledge, negation and part signals."""
+"""Unit tests of the subdomain cell key and the classifier's knowledge, negation, part and word-problem signals."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pytest
 from router.analysis import analyse_text
 from router.classifier import classify
 from router.models import Cell, Domain
-from router.scoring import expert_knowledge, score_text
+from router.scoring import expert_knowledge, score_text, word_problem_strength
 from router.structure import measure_structure
 
 
@@ -90,3 +90,35 @@ def test_score_graded_length() -> None:
         "many notebooks, then returns one notebook and pays with a 50 dollar bill. How much change does she get?"
     )
     assert score_text(analyse_text(longer)).score > score_text(analyse_text(short)).score
+
+
+ONE_STEP = "How many pens are left if I have 12 pens and give away 5?"
+FOUR_STEPS = (
+    "A shop sells pens at 3 dollars each. Maria buys 4 pens and 2 notebooks at 5 dollars each. "
+    "She returns one notebook. How much does she pay in total?"
+)
+
+
+def test_word_problem_strength_steps() -> None:
+    one_step = word_problem_strength(analyse_text(ONE_STEP))
+    four_steps = word_problem_strength(analyse_text(FOUR_STEPS))
+    assert one_step > 0.0
+    assert one_step < four_steps
+    assert four_steps < 1.0
+
+
+def test_word_problem_strength_none() -> None:
+    text = "Explain the difference between 2 and 3 phase motors in 4 sentences."
+    assert word_problem_strength(analyse_text(text)) == 0.0
+
+
+@pytest.mark.parametrize("query", [ONE_STEP, FOUR_STEPS])
+def test_word_problem_domain_math(query: str) -> None:
+    assert classify(query).domain is Domain.MATH
+
+
+def test_word_problem_steps_raise() -> None:
+    one_step = classify(ONE_STEP)
+    four_steps = classify(FOUR_STEPS)
+    assert four_steps.reasoning_depth > one_step.reasoning_depth
+    assert four_steps.domain_specificity > one_step.domain_specificity

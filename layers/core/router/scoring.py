@@ -22,6 +22,12 @@ the summed weight of subject terms (law, ethics, physics, ...); negation words
 request's own words ask for, is a floor, so a short request full of reasoning
 and specialist demands is never ranked by its length alone.
 
+A word problem (a quantity question with two or more numbers) adds to
+reasoning_depth, domain_specificity and output_sensitivity in proportion to
+`word_problem_strength`, which grows with its sentences. The demand score is
+the floor for most word problems, so a fixed bonus there would order them by
+which phrases the vocabulary happens to detect instead of by their size.
+
 The engine maps the score to tiers at 0.30 and 0.60.
 """
 
@@ -101,6 +107,16 @@ LIGHT_REQUEST_FACTOR = 0.75
 # Content words (and specialist terms) a message needs before its reasoning
 # markers count in full. "think step by step :)" alone asks for nothing.
 FULL_CONTENT_WORDS = 5.0
+# Sentences at which a word problem earns about 0.63 of its signals (0.31 at
+# three). Each sentence of a word problem is roughly one step of its solution.
+# A fixed bonus would rank every word problem the quantity phrases detect
+# above every one they miss ("what was the original price?"), whatever its size.
+# NOTE: at the engine's 0.30 threshold, most word problems of up to four
+# sentences therefore stay on Tier 1, although a weaker model gets word
+# problems wrong more often than a strong one.
+WORD_PROBLEM_SENTENCES = 8.0
+# Math-domain evidence that a word problem adds, whatever its size.
+WORD_PROBLEM_EVIDENCE = 0.8
 # Tokens at which the length signal reaches 1, and the length from which a
 # request is never scored as trivial: long documents need the mid tier's
 # long-context quality whatever they ask.
@@ -141,7 +157,17 @@ def quantity_count(analysis: TextAnalysis) -> int:
 
 def is_word_problem(analysis: TextAnalysis) -> bool:
     """Return whether the text asks for a quantity ("how many") and gives at least two numbers."""
+    # NOTE: detection rests on the quantity phrases of the vocabulary. A question
+    # they miss ("what is his net profit?") is no word problem here, and "how old
+    # is" matches a lookup phrase, so an age puzzle scores as a light lookup.
     return analysis.evidence.marker(QUANTITY) > 0 and quantity_count(analysis) >= 2
+
+
+def word_problem_strength(analysis: TextAnalysis) -> float:
+    """Share in [0, 1) of the word-problem signals the text earns: 0 unless it is one, rising with its sentences."""
+    if not is_word_problem(analysis):
+        return 0.0
+    return saturate(analysis.structure.sentences, WORD_PROBLEM_SENTENCES)
 
 
 def code_weight(analysis: TextAnalysis) -> float:
@@ -153,7 +179,7 @@ def code_weight(analysis: TextAnalysis) -> float:
 def math_weight(analysis: TextAnalysis) -> float:
     """Math evidence of the layout: notation and word problems."""
     notation = 0.3 * min(analysis.structure.math_expressions, 3)
-    return notation + (0.8 if is_word_problem(analysis) else 0.0)
+    return notation + (WORD_PROBLEM_EVIDENCE if is_word_problem(analysis) else 0.0)
 
 
 def specialist_weight(analysis: TextAnalysis) -> float:
@@ -176,9 +202,9 @@ def reasoning_depth(analysis: TextAnalysis) -> float:
 
     # Every number a request gives is roughly one more step of arithmetic or one
     # more fact to keep straight. A quantity question ("how many") makes it a
-    # word problem.
+    # word problem, which weighs more the more sentences (steps) it has.
     numeric = 0.5 * saturate(quantity_count(analysis), 5.0)
-    word_problem = 0.25 if is_word_problem(analysis) else 0.0
+    word_problem = 0.25 * word_problem_strength(analysis)
     notation = 0.5 * saturate(structure.math_expressions, 3.0)
     math_terms = 0.5 * saturate(evidence.domain(Domain.MATH.value), 2.0)
 
@@ -194,21 +220,24 @@ def reasoning_depth(analysis: TextAnalysis) -> float:
 
 
 def domain_specificity(analysis: TextAnalysis) -> float:
-    return saturate(specialist_weight(analysis), 2.5)
+    # A word problem of any size is evidence of the math domain, but it demands
+    # specialist skill only as far as its strength goes.
+    unearned = WORD_PROBLEM_EVIDENCE * (float(is_word_problem(analysis)) - word_problem_strength(analysis))
+    return saturate(specialist_weight(analysis) - unearned, 2.5)
 
 
 def output_sensitivity(analysis: TextAnalysis, high_stakes: bool) -> float:
     evidence = analysis.evidence
     structure = analysis.structure
     code = structure.has_code or evidence.domain(Domain.CODING.value) >= 1.0
-    exact_answer = is_word_problem(analysis)
     return noisy_or(
         0.6 * saturate(evidence.marker(CONSTRAINT), 1.0),
         0.5 * saturate(evidence.marker(FORMAT), 0.8),
         0.6 * saturate(evidence.marker(PRECISION), 0.8),
         0.7 if high_stakes else 0.0,
         0.3 if code else 0.0,
-        0.2 if exact_answer else 0.0,
+        # A word problem asks for one exact result.
+        0.2 * word_problem_strength(analysis),
     )
 
 
