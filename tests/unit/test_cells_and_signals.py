@@ -7,7 +7,15 @@ import pytest
 from router.analysis import analyse_text
 from router.classifier import classify
 from router.models import Cell, Domain
-from router.scoring import expert_knowledge, score_text, word_problem_strength
+from router.scoring import (
+    domain_specificity,
+    expert_knowledge,
+    is_light_request,
+    is_word_problem,
+    reasoning_depth,
+    score_text,
+    word_problem_strength,
+)
 from router.structure import measure_structure
 
 
@@ -122,3 +130,53 @@ def test_word_problem_steps_raise() -> None:
     four_steps = classify(FOUR_STEPS)
     assert four_steps.reasoning_depth > one_step.reasoning_depth
     assert four_steps.domain_specificity > one_step.domain_specificity
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "If Quinn is 30 and Trent is 5 years older, how old is Trent?",
+        "Tom is 150 cm tall and Ann is 12 cm taller. How tall is Ann?",
+        "Pens cost 3 dollars and notebooks 5 dollars. What's the total for 2 of each?",
+        "I scored 45 out of 60 on the test. What percentage did I get right?",
+        "My last runs took 31, 29 and 34 minutes. What is the average time?",
+        "What is the sum of 17 and 25?",
+        "What is the remainder when 47 is divided by 5?",
+        "A coat costs 60 dollars after a 25% discount. What was the original price?",
+        "A box holds 12 eggs and a crate 20 boxes. Find the total number of eggs in 3 crates.",
+        "Ana tiene 12 años y su hermano 3 más. ¿Qué edad tiene su hermano?",
+        "Lea ist 12 und ihr Bruder ist 3 Jahre älter. Wie alt ist ihr Bruder?",
+        "Sur 40 élèves, 10 sont absents. Quel pourcentage est absent ?",
+    ],
+)
+def test_word_problem_phrases(query: str) -> None:
+    assert is_word_problem(analyse_text(query))
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "What was the capital of France in 1790 and in 1800?",
+        "We moved in 2019 and have 2 dogs, what breed should we get next?",
+        "How old is the Eiffel Tower?",
+    ],
+)
+def test_word_problem_none_without_question(query: str) -> None:
+    assert not is_word_problem(analyse_text(query))
+
+
+def is_light(query: str) -> bool:
+    analysis = analyse_text(query)
+    return is_light_request(analysis, reasoning_depth(analysis), domain_specificity(analysis))
+
+
+def test_light_request_age_lookup() -> None:
+    assert is_light("How old is the Eiffel Tower?")
+
+
+def test_light_request_age_puzzle() -> None:
+    assert not is_light("If Quinn is 30 and Trent is 5 years older, how old is Trent?")
+
+
+def test_light_request_greeting() -> None:
+    assert is_light("hello, how are you?")

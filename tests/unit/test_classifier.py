@@ -228,6 +228,7 @@ def test_classify_indented_code(router: LLMRouter, query: str) -> None:
         "hello, how are you?",
         "thanks!",
         "What is the capital of Peru?",
+        "How old is the Eiffel Tower?",
         "Who wrote Hamlet?",
         "Translate 'good morning' to French",
         "tell me a joke",

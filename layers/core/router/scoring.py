@@ -110,7 +110,7 @@ FULL_CONTENT_WORDS = 5.0
 # Sentences at which a word problem earns about 0.63 of its signals (0.31 at
 # three). Each sentence of a word problem is roughly one step of its solution.
 # A fixed bonus would rank every word problem the quantity phrases detect
-# above every one they miss ("what was the original price?"), whatever its size.
+# above every one they miss ("what is his net profit?"), whatever its size.
 # NOTE: at the engine's 0.30 threshold, most word problems of up to four
 # sentences therefore stay on Tier 1, although a weaker model gets word
 # problems wrong more often than a strong one.
@@ -158,8 +158,10 @@ def quantity_count(analysis: TextAnalysis) -> int:
 def is_word_problem(analysis: TextAnalysis) -> bool:
     """Return whether the text asks for a quantity ("how many") and gives at least two numbers."""
     # NOTE: detection rests on the quantity phrases of the vocabulary. A question
-    # they miss ("what is his net profit?") is no word problem here, and "how old
-    # is" matches a lookup phrase, so an age puzzle scores as a light lookup.
+    # that names its quantity as a noun ("what is his net profit?", "what is the
+    # cost per serving?") is no word problem here. Answer options count as
+    # numbers, so a multiple-choice fact question ("what percentage of ...?
+    # A. 2% B. 4%") counts as a word problem.
     return analysis.evidence.marker(QUANTITY) > 0 and quantity_count(analysis) >= 2
 
 
@@ -266,6 +268,10 @@ def expert_knowledge(analysis: TextAnalysis) -> float:
 
 def is_light_request(analysis: TextAnalysis, reasoning: float, specificity: float) -> bool:
     """Return whether the text is a greeting, a lookup or a small rewrite and nothing harder."""
+    # A lookup or chat phrase inside a word problem ("how old is Ann if ...",
+    # "my favorite popsicles cost $2 a box") does not make the computation light.
+    if is_word_problem(analysis):
+        return False
     light = any(analysis.evidence.marker(label) for label in LIGHT_MARKERS)
     return light and reasoning < 0.3 and specificity < 0.3
 

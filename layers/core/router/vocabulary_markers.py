@@ -120,12 +120,21 @@ hundred | hundreds | thousand | million | doble | triple | mitad | medio | hälf
 moitié | deux fois | metade | dobro | половин* | вдвое | дважды | 一半 | 两倍 | 半分 | 2倍
 """
 
-# Quantity questions: with numbers in the text they mark a word problem.
+# Quantity questions: with numbers in the text they mark a word problem. A
+# phrase hides any shorter term inside it, so "how old is" and "how tall is"
+# are listed here as well as among the lookups.
 _QUANTITY = """
-how many | how much | how long | how far | how fast | how old | what is the total | in total |
-altogether | per hour | per day | per week | per month | per year | each day | each week |
-cuántos | cuántas | cuánto | cuánta | wie viele | wie viel | combien | quantos | quantas | quanto |
-quanta | сколько | 多少 | 几个 | いくつ | 何個 | 何人 | いくら
+how many | how much | how long | how far | how fast | how old | how old is | how tall |
+how tall is | how big | how heavy | what is the total | what's the total | what was the total |
+what will be the total | total number of | total amount of | total cost of | in total |
+altogether | what percentage | what percent | what is the percentage | what's the percentage |
+what is the average | what's the average | what was the average | what will be the average |
+what is the sum | what's the sum | what is the remainder | what was the original price |
+per hour | per day | per week | per month | per year | each day | each week |
+cuántos | cuántas | cuánto | cuánta | qué porcentaje | qué edad | wie viele | wie viel | wie alt |
+combien | quel pourcentage | quel âge | quantos | quantas | quanto | quanta | que porcentagem |
+qual porcentagem | que idade | сколько | какой процент | 多少 | 几个 | 几岁 | 百分之几 | いくつ | 何個 |
+何人 | いくら | 何歳 | 何パーセント
 """
 
 _GREETING = """
