@@ -13,6 +13,7 @@ import errno
 import json
 import logging
 import mimetypes
+import re
 import socket
 import socketserver
 import time
@@ -134,6 +135,40 @@ class RequestHandler(BaseHTTPRequestHandler):
 
     def do_OPTIONS(self) -> None:
         self._dispatch()
+
+    def do_HEAD(self) -> None:
+        # Uptime checks and `curl -I` send HEAD: answer as GET would, without the body.
+        self._head = True
+        self.command = "GET"
+        self._dispatch()
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """Answer the errors that `http.server` raises before a request is dispatched in JSON, as the API does.
+
+        They are a request line over 64 KiB (414), an unknown method (501), a
+        malformed request line or headers (400, 431) and an unsupported HTTP
+        version (505).
+        """
+        status = HTTPStatus(code)
+        if code == HTTPStatus.NOT_IMPLEMENTED:
+            message = f"method {self.command!r} is not supported: use GET, HEAD, POST or OPTIONS"
+        body = json.dumps(
+            {
+                "error": {
+                    "code": re.sub(r"[^a-z]+", "_", status.phrase.lower()),
+                    "message": message or status.phrase,
+                    "field": None,
+                }
+            }
+        ).encode("utf-8")
+        self.close_connection = True
+        self.send_response(code)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Connection", "close")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD" and not getattr(self, "_head", False):
+            self.wfile.write(body)
 
     def _dispatch(self) -> None:
         started = time.perf_counter()
@@ -263,7 +298,8 @@ class RequestHandler(BaseHTTPRequestHandler):
                 self.send_header(name, value)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(body)
+        if not getattr(self, "_head", False):
+            self.wfile.write(body)
         return int(status)
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:

@@ -389,3 +389,24 @@ def test_command_port_out_of_range(tmp_path):
     _, stderr = process.communicate(timeout=CLI_START_SECONDS)
     assert process.returncode == 2
     assert "--port 70000 is invalid: expected 0 to 65535" in stderr
+
+
+def test_head_answers_like_get(local):
+    response = raw_request(local, "HEAD", "/decisions", {})
+    assert response.status == 200
+    assert response.getheader("Content-Type") == "application/json"
+    assert response.read() == b""
+
+
+def test_unknown_method_json_error(local):
+    response = raw_request(local, "FOO", "/route", {})
+    body = response.read()
+    assert response.status == 501
+    assert response.getheader("Content-Type") == "application/json"
+    assert b"'FOO' is not supported" in body
+
+
+def test_long_url_json_error(local):
+    response = raw_request(local, "GET", "/decisions?x=" + "a" * 70_000, {})
+    assert response.status == 414
+    assert b'"request_uri_too_long"' in response.read()
