@@ -73,6 +73,10 @@ def main() -> int:
     parser.add_argument("--subset", help="keep only rows of this subset")
     parser.add_argument("--seed", type=int, default=0, help="seed of the shuffle that splits the halves (default 0)")
     args = parser.parse_args()
+    if not 0 <= args.seed < 2**32:
+        parser.error(f"--seed {args.seed} is out of range: expected 0 to 2**32 - 1")
+    if args.data.is_dir():
+        parser.error(f"--data {args.data} is a folder: give the path of a JSONL evaluation file")
     try:
         tier_map = parse_tiers(args.tiers)
         if not tier_map.two_tier:
@@ -80,6 +84,9 @@ def main() -> int:
         loaded = load_rows(args.data, tier_map.model_names, RowFilter(subset=args.subset))
     except EvaluationInputError as exc:
         parser.error(str(exc))
+    if len(loaded.rows) < 2:
+        where = f" of subset {args.subset!r}" if args.subset else ""
+        parser.error(f"--data {args.data}: {len(loaded.rows)} rows{where} left: the halves need at least 2")
     classifier = ComplexityClassifier()
     cells = []
     for row in loaded.rows:
@@ -91,6 +98,9 @@ def main() -> int:
     first, second = shuffled[: len(cells) // 2], shuffled[len(cells) // 2 :]
 
     print(f"{len(cells)} rows of {args.data.name}" + (f", subset {args.subset}" if args.subset else ""))
+    if quality[:, 1].mean() <= quality[:, 0].mean():
+        print(f"warning: Tier 1 ({tier_map.model_names[0]}) scores at least as well as Tier 3: are --tiers swapped?")
+    print("percent of strong calls saved at 95 % of always-strong quality")
     print(f"{'granularity':<18} {'groups':>6} {'in-sample':>10} {'held-out':>9}")
     for granularity in GRANULARITIES:
         groups = cell_names(cells, granularity)

@@ -58,10 +58,22 @@ def main() -> int:
     parser.add_argument("--plot", type=Path, help="write the tier-per-run plot to this PNG")
     parser.add_argument("--json", type=Path, help="write the figures and every run's tiers to this file")
     args = parser.parse_args()
+    if args.rows < 1:
+        parser.error(f"--rows {args.rows} is invalid: expected at least 1")
+    if args.retrain_every < 1:
+        parser.error(f"--retrain-every {args.retrain_every} is invalid: expected at least 1")
+    if args.seed < 0:
+        parser.error(f"--seed {args.seed} is invalid: expected 0 or more")
+    for option, path in (("--plot", args.plot), ("--json", args.json)):
+        if path is not None and not path.resolve().parent.is_dir():
+            parser.error(f"{option} {path}: folder {path.resolve().parent} does not exist")
     drop_at = args.rows // 3 if args.drop_at is None else args.drop_at
     recover_at = 2 * args.rows // 3 if args.recover_at is None else args.recover_at
     if not 0 <= drop_at <= recover_at <= args.rows:
-        parser.error(f"--drop-at {drop_at} and --recover-at {recover_at} must satisfy 0 <= drop <= recover <= --rows")
+        parser.error(
+            f"--drop-at {drop_at} and --recover-at {recover_at} are invalid: "
+            f"expected 0 <= --drop-at <= --recover-at <= --rows ({args.rows})"
+        )
     if not 0.0 <= args.exploration_rate <= 0.5:
         parser.error(f"--exploration-rate {args.exploration_rate} is out of range: expected 0 to 0.5")
     config = DriftConfig(

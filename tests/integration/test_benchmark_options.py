@@ -1,0 +1,44 @@
+"""Bad options of the benchmark scripts fail with a message naming the option, before any work."""
+
+import subprocess
+import sys
+
+import pytest
+
+from tests.support.handlers import REPO_ROOT
+
+TIERS = "1=weak,3=strong"
+
+
+def run(script: str, *args: str) -> subprocess.CompletedProcess:
+    command = [sys.executable, str(REPO_ROOT / "benchmarks" / script), *args]
+    return subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--retrain-every", "0"], "--retrain-every 0 is invalid"),
+        (["--rows", "-5"], "--rows -5 is invalid"),
+        (["--seed", "-1"], "--seed -1 is invalid"),
+        (["--plot", "/nonexistent-folder/drift.png"], "--plot /nonexistent-folder/drift.png"),
+        (["--drop-at", "900", "--recover-at", "100"], "--drop-at 900 and --recover-at 100 are invalid"),
+    ],
+)
+def test_drift_bad_option(args, message):
+    result = run("drift.py", *args)
+    assert result.returncode == 2
+    assert message in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--seed", "-5"], "--seed -5 is out of range"),
+        (["--data", str(REPO_ROOT)], "is a folder"),
+    ],
+)
+def test_ceiling_bad_option(args, message):
+    result = run("cell_ceiling.py", "--data", str(REPO_ROOT / "README.md"), "--tiers", TIERS, *args)
+    assert result.returncode == 2
+    assert message in result.stderr
