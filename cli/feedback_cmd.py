@@ -45,8 +45,6 @@ def run(args: argparse.Namespace) -> int:
     store = FeedbackStore()
     try:
         result = store.record_feedback(args.decision, rating=rating, response=response, source=args.source)
-        if result.repeat:
-            result = _recorded(store, result)
     finally:
         store.close()
 
@@ -86,21 +84,6 @@ def _read_response(path: Path | None) -> str | None:
         raise CommandError(f"--response-file {path}: not UTF-8 text") from None
     except OSError as exc:
         raise CommandError(f"--response-file {path}: cannot be read: {exc.strerror}") from None
-
-
-def _recorded(store: FeedbackStore, result: FeedbackResult) -> FeedbackResult:
-    # A repeat is not stored, so show what the first submission recorded.
-    for record in store.get_feedback(result.decision_id):
-        if record.source == result.source:
-            return result.model_copy(
-                update={
-                    "quality": record.quality,
-                    "low_quality": record.low_quality,
-                    "signals": record.signals,
-                    "failure": record.failure,
-                }
-            )
-    return result
 
 
 def _print_result(result: FeedbackResult) -> None:

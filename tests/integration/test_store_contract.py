@@ -403,3 +403,13 @@ def test_checkpoint_same_run_replaced(store):
 
 def test_no_checkpoints_yet(store):
     assert store.recent_checkpoints(5) == []
+
+
+def test_feedback_repeat_reports_stored_values(store):
+    decision = make_decision()
+    store.log_decision(decision)
+    store.record_feedback(decision.decision_id, rating=4)
+    repeat = store.record_feedback(decision.decision_id, rating=1)
+    assert repeat.repeat
+    assert repeat.quality == 0.75
+    assert not repeat.low_quality

@@ -121,6 +121,9 @@ class FeedbackStore:
         inserted = self.backend.put_feedback(record)
         if not inserted:
             logger.info("feedback repeat ignored", extra={"decision_id": decision_id, "source": source})
+            # A repeat reports what the first submission recorded, not the values it was refused with.
+            stored = next((kept for kept in self.backend.get_feedback(decision_id) if kept.source == source), None)
+            record = stored or record
         return FeedbackResult(
             decision_id=decision_id,
             source=source,
