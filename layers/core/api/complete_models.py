@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from pydantic import BaseModel, Field
 
 from api.errors import ApiError, ErrorResponse
-from api.models import DecisionView, RouteRequest
+from api.models import BUILT_ON_FIRST_USE, DecisionView, RouteRequest
 from router.cost import Usage
 
 MAX_OUTPUT_TOKENS = 128_000
@@ -17,6 +17,8 @@ MAX_OUTPUT_TOKENS = 128_000
 
 class CompleteRequest(RouteRequest):
     """A query or chat to answer, with an optional answer-length limit."""
+
+    model_config = BUILT_ON_FIRST_USE
 
     max_tokens: int | None = Field(
         default=None,
@@ -29,6 +31,8 @@ class CompleteRequest(RouteRequest):
 class CompletionCost(BaseModel):
     """What the answer cost, what the router expected, and the same request on Tier 3."""
 
+    model_config = BUILT_ON_FIRST_USE
+
     actual_usd: float = Field(description="billed tokens at the answering model's catalog prices")
     estimated_usd: float = Field(description="the router's estimate before the call")
     baseline_usd: float = Field(description="the router's estimate for the Tier 3 model")
@@ -37,6 +41,8 @@ class CompletionCost(BaseModel):
 
 class CompleteResponse(BaseModel):
     """The answer with its decision, cost, token usage and automatic quality score."""
+
+    model_config = BUILT_ON_FIRST_USE
 
     answer: str
     decision: DecisionView

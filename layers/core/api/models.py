@@ -32,6 +32,13 @@ MAX_DECISION_ID_CHARS = 128
 # Unknown fields named in one error message; the rest are counted.
 MAX_NAMED_UNKNOWN = 5
 
+# Config of the models that POST /route never uses. pydantic builds their
+# validator and serializer on first use instead of at import, so the route
+# function's init skips that work and the first request of their route pays
+# it. A function that mounts such a route can build them in its init with
+# `model_rebuild()`, as the feedback and retrain routes do.
+BUILT_ON_FIRST_USE = ConfigDict(defer_build=True)
+
 
 class ContentPart(BaseModel):
     """One part of a message's content; only `text` parts are read, others (images) are skipped."""
@@ -162,6 +169,8 @@ Rating = Annotated[
 class FeedbackRequest(RequestModel):
     """A rating and/or the model's response for one decision; at least one of the two."""
 
+    model_config = BUILT_ON_FIRST_USE
+
     decision_id: str = Field(min_length=1, max_length=MAX_DECISION_ID_CHARS)
     rating: Rating | None = Field(
         default=None, description="1 to 5 stars (fractions allowed), or up/down as a thumbs rating (CLI: --thumbs)"
@@ -187,6 +196,8 @@ class FeedbackRequest(RequestModel):
 
 class RetrainRequest(RequestModel):
     """Options of one retrain run."""
+
+    model_config = BUILT_ON_FIRST_USE
 
     dry_run: bool = Field(default=False, description="compute the changes without publishing a new version")
 
@@ -251,6 +262,8 @@ class RouteResponse(DecisionView):
 
 class DecisionList(BaseModel):
     """A page of decisions, newest first."""
+
+    model_config = BUILT_ON_FIRST_USE
 
     decisions: list[DecisionView]
     next_before: datetime | None = Field(description="pass as `before` for the next page; null on the last page")

@@ -15,6 +15,8 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
+from router.vocabulary_prebuilt import compile_pattern
+
 # A refusal means the user got no answer at all.
 REFUSAL_PHRASES: tuple[str, ...] = (
     # English
@@ -138,10 +140,12 @@ def compile_phrases(phrases: Iterable[str]) -> re.Pattern[str]:
 
     Longer phrases come first so the alternation reports the most specific match,
     and any run of whitespace in the text matches the single space of a phrase.
+    Phrases of equal length are sorted too, because set order changes with the
+    hash seed and the stored regex code is looked up by the exact source.
     """
-    ordered = sorted(set(phrases), key=len, reverse=True)
+    ordered = sorted(set(phrases), key=lambda phrase: (-len(phrase), phrase))
     alternatives = [r"\s+".join(re.escape(word) for word in phrase.split()) for phrase in ordered]
-    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)", re.IGNORECASE)
+    return compile_pattern(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)", re.IGNORECASE)
 
 
 def normalize_text(text: str) -> str:
@@ -155,17 +159,17 @@ HEDGING_PATTERN = compile_phrases(HEDGING_PHRASES)
 
 # Lines that start the way code does in common languages, shells and SQL. Prose
 # lines start with a capital letter, so lowercase keywords rarely match them.
-_CODE_LINE = re.compile(
+_CODE_LINE = compile_pattern(
     r"^\s*(?:def |class |import |from [\w.]+ import |#include\b|function\b|const |let |var |fn |func "
     r"|public |private |package |return\b|SELECT |INSERT INTO |CREATE TABLE |\$ \S|>>> )",
     re.MULTILINE,
 )
-_CODE_FENCE = re.compile(r"^ {0,3}(?:```|~~~)", re.MULTILINE)
+_CODE_FENCE = compile_pattern(r"^ {0,3}(?:```|~~~)", re.MULTILINE)
 # Inline code with a call or an assignment, such as `sorted(items)` or `x = 1`.
-_INLINE_CODE = re.compile(r"`[^`\n]*[(=][^`\n]*`")
+_INLINE_CODE = compile_pattern(r"`[^`\n]*[(=][^`\n]*`")
 # Lines ending in `;`, `{` or `}` need company before they count as code.
-_CODE_PUNCTUATION_LINE = re.compile(r"[;{}]\s*$", re.MULTILINE)
-_LIST_ITEM = re.compile(r"^\s*(?:[-*+\u2022]|\d{1,3}[.)])\s+\S", re.MULTILINE)
+_CODE_PUNCTUATION_LINE = compile_pattern(r"[;{}]\s*$", re.MULTILINE)
+_LIST_ITEM = compile_pattern(r"^\s*(?:[-*+\u2022]|\d{1,3}[.)])\s+\S", re.MULTILINE)
 _INDENT = ("    ", "\t")
 
 

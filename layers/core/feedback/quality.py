@@ -58,6 +58,7 @@ from feedback.phrases import HEDGING_PATTERN, REFUSAL_PATTERN, has_code, has_lis
 from router.cost import EXPECTED_OUTPUT_TOKENS
 from router.models import Domain, RoutingDecision
 from router.terms import content_words, hash_term
+from router.vocabulary_prebuilt import compile_pattern
 
 
 class _Signal(NamedTuple):
@@ -76,7 +77,7 @@ MAX_LENGTH_FACTOR = 4
 OVERLONG_FLOOR = 0.5
 
 # Estimated tokens: one per CJK character (the ranges router.terms uses), one per four other characters.
-_CJK_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+_CJK_CHAR = compile_pattern(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 CHARS_PER_TOKEN = 4
 
 UNCERTAINTY_CLEAR = _Signal(value=1.0, weight=0.5)
@@ -100,7 +101,7 @@ MAX_STARS = 5.0
 _THUMBS_UP = frozenset({"up", "thumbs_up", "thumbs-up", "thumbsup", "\U0001f44d"})
 _THUMBS_DOWN = frozenset({"down", "thumbs_down", "thumbs-down", "thumbsdown", "\U0001f44e"})
 # Skin-tone modifiers and the emoji presentation selector that may follow 👍 or 👎.
-_EMOJI_MODIFIERS = re.compile("[\U0001f3fb-\U0001f3ff\ufe0f]")
+_EMOJI_MODIFIERS = compile_pattern("[\U0001f3fb-\U0001f3ff\ufe0f]")
 
 _LIST_FEATURE_WORDS = frozenset({"list", "lists", "enumerate", "enumeration", "steps", "bullet", "bullets"})
 

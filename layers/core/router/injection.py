@@ -8,8 +8,9 @@ scores the text without them. The whole request still reaches the model.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
+
+from router.vocabulary_prebuilt import compile_pattern
 
 _MODEL = (
     r"(?:most\s+(?:powerful|capable|advanced|expensive|intelligent)|best|strongest|smartest|"
@@ -46,9 +47,9 @@ _PATTERNS = (
 # Characters a steering phrase may extend before or after its cue.
 CUE_REACH_CHARS = 120
 
-_INJECTION = re.compile("|".join(f"(?:{pattern})" for pattern in _PATTERNS))
+_INJECTION = compile_pattern("|".join(f"(?:{pattern})" for pattern in _PATTERNS))
 # Leftover joiners such as ":" or "and" between removed phrases carry no meaning.
-_LEFTOVER = re.compile(r"^[\s:;,.!\-–—]*(?:(?:and|then|&)\b[\s:;,.!\-–—]*)*")
+_LEFTOVER = compile_pattern(r"^[\s:;,.!\-–—]*(?:(?:and|then|&)\b[\s:;,.!\-–—]*)*")
 
 
 def find_injections(text: str, cues: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:

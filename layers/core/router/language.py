@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from router.vocabulary_prebuilt import compile_pattern
+
 UNDETERMINED = "und"
 # Detection reads the start of the text, because a language shows within a few sentences.
 DETECTION_CHARS = 1_000
@@ -19,23 +21,23 @@ DETECTION_CHARS = 1_000
 MIN_STOPWORDS = 3
 MIN_STOPWORD_SHARE = 0.15
 
-_KANA = re.compile("[\u3040-\u30ff]")
-_HANGUL = re.compile("[\uac00-\ud7af\u1100-\u11ff]")
-_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-_LATIN_LETTER = re.compile("[a-z\u00c0-\u024f]")
-_LATIN_WORD = re.compile("[a-z\u00c0-\u024f']+")
+_KANA = compile_pattern("[\u3040-\u30ff]")
+_HANGUL = compile_pattern("[\uac00-\ud7af\u1100-\u11ff]")
+_HAN = compile_pattern("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_LATIN_LETTER = compile_pattern("[a-z\u00c0-\u024f]")
+_LATIN_WORD = compile_pattern("[a-z\u00c0-\u024f']+")
 
 # Alphabets that name one language here, and letters that tell close ones apart.
 _SCRIPTS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("ru", re.compile("[\u0400-\u04ff]")),
-    ("el", re.compile("[\u0370-\u03ff]")),
-    ("ar", re.compile("[\u0600-\u06ff]")),
-    ("he", re.compile("[\u0590-\u05ff]")),
-    ("hi", re.compile("[\u0900-\u097f]")),
-    ("th", re.compile("[\u0e00-\u0e7f]")),
+    ("ru", compile_pattern("[\u0400-\u04ff]")),
+    ("el", compile_pattern("[\u0370-\u03ff]")),
+    ("ar", compile_pattern("[\u0600-\u06ff]")),
+    ("he", compile_pattern("[\u0590-\u05ff]")),
+    ("hi", compile_pattern("[\u0900-\u097f]")),
+    ("th", compile_pattern("[\u0e00-\u0e7f]")),
 )
-_UKRAINIAN_LETTERS = re.compile("[іїєґ]")
-_PERSIAN_LETTERS = re.compile("[پچژگ]")
+_UKRAINIAN_LETTERS = compile_pattern("[іїєґ]")
+_PERSIAN_LETTERS = compile_pattern("[پچژگ]")
 
 
 def _words(text: str) -> frozenset[str]:

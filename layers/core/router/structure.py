@@ -6,38 +6,39 @@ request never counts less than a shorter one.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
+
+from router.vocabulary_prebuilt import compile_pattern
 
 # Each pattern starts with a literal character or a character class, which lets
 # the regex engine skip ahead in a tight loop to where a match can begin. The
 # line patterns read the text with a leading line break, so the first line counts.
-_LIST_ITEM = re.compile(r"\n[ \t]*(?:[-*•+]|\d{1,3}[.)]|[a-z][.)])[ \t]+\S")
+_LIST_ITEM = compile_pattern(r"\n[ \t]*(?:[-*•+]|\d{1,3}[.)]|[a-z][.)])[ \t]+\S")
 # Indented lines holding code punctuation, and lines ending in a brace or semicolon.
-_INDENTED_CODE = re.compile(r"\n(?: {4}|\t)[ \t]*[^\s\-*•][^\n]*[;{}()=\[\]<>]")
-_BRACE_LINE = re.compile(r"[;{}][ \t]*(?:\n|$)")
+_INDENTED_CODE = compile_pattern(r"\n(?: {4}|\t)[ \t]*[^\s\-*•][^\n]*[;{}()=\[\]<>]")
+_BRACE_LINE = compile_pattern(r"[;{}][ \t]*(?:\n|$)")
 _OPERATORS = "\\-+*/^×÷=<>≤≥≠"
 # "3 + 4", "12%", "2x" style arithmetic led by a digit.
-_DIGIT_MATH = re.compile(rf"\d ?(?:[{_OPERATORS}] ?[\d(]|%)")
+_DIGIT_MATH = compile_pattern(rf"\d ?(?:[{_OPERATORS}] ?[\d(]|%)")
 # "x = 5", "a+b", "f(x) = x^2": an operator after a one-letter name or a bracket.
-_LETTER_MATH = re.compile(
+_LETTER_MATH = compile_pattern(
     rf"[{_OPERATORS}](?:(?<=(?:\b[a-z]|\))[{_OPERATORS}])|(?<=(?:\b[a-z]|\)) [{_OPERATORS}])) ?(?:\d|[a-z]\b|\()"
 )
 # Math symbols and LaTeX commands.
-_MATH_SYMBOL = re.compile(
+_MATH_SYMBOL = compile_pattern(
     r"[\\√∑∫∏∞≤≥≠±∂∇∈∀∃](?:(?<=\\)(?:frac|sqrt|int|sum|prod|lim|cdot|times|leq?|geq?|neq|infty|"
     r"alpha|beta|theta|pi)\b|(?<!\\))"
 )
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
-_SENTENCE_END = re.compile(r"[.!?。！？](?:\s|$)")
+_NUMBER = compile_pattern(r"\d+(?:[.,]\d+)?")
+_SENTENCE_END = compile_pattern(r"[.!?。！？](?:\s|$)")
 # Labelled parts a request asks to judge one by one: "Statement 1", "Scenario 2",
 # "Case 3", and roman-numeral items ("I.", "II)") at the start of a line.
-_LABELLED_PART = re.compile(
+_LABELLED_PART = compile_pattern(
     r"(?:scenario|statement|case|claim|premise|assertion)s? (?:\d{1,2}|[ivx]{1,4})\b"
     r"|\n[ \t]*\(?(?:i{1,3}|iv|vi{0,3}|ix|x)[.)][ \t]"
 )
 # Words that turn a question around ("which is NOT", "all EXCEPT", "least likely").
-_NEGATION_WORD = re.compile(r"\b(?:not|except|least|false|incorrect|never|cannot)\b|n't\b")
+_NEGATION_WORD = compile_pattern(r"\b(?:not|except|least|false|incorrect|never|cannot)\b|n't\b")
 
 
 @dataclass(frozen=True, slots=True)

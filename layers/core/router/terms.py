@@ -11,13 +11,15 @@ from __future__ import annotations
 import hashlib
 import re
 
+from router.vocabulary_prebuilt import compile_pattern
+
 # Truncated BLAKE2b digests: 8 hex characters keep collisions rare for a query's
 # few dozen words while a decision record stays small.
 DIGEST_HEX_CHARS = 8
 MAX_TERMS = 64
 _SALT = b"llm-router-terms-v1"
-_WORD = re.compile(r"[^\W_]{3,}", re.UNICODE)
-_CJK_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]+")
+_WORD = compile_pattern(r"[^\W_]{3,}", re.UNICODE)
+_CJK_RUN = compile_pattern(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]+")
 
 STOPWORDS = frozenset(
     """

@@ -1,14 +1,15 @@
-"""Classifier regexes built from stored compiled code, so init skips most of `re`'s compiler.
+"""Classifier and quality-scorer regexes built from stored compiled code, so init skips most of `re`'s compiler.
 
 `re.compile` parses a pattern and compiles it to code for the regex engine in
 pure Python. For the vocabulary's three trie regexes that takes about 70 ms on
 the benchmark machine in docs/benchmarks.md, most of it in the parser, and a
 class of large Unicode ranges such as `router.vocabulary.CJK_RE` takes about
 3 ms. `router.vocabulary_compiled`, which `router.vocabulary_codegen`
-generates, stores the code that `re` builds for such patterns. This module
-hands that code straight to `_sre.compile`, the call that ends
-`re.compile`. The result compares equal to `re.compile(source)`, and CPython's
-pattern equality compares the flags, the source and the code.
+generates, stores the code that `re` builds for such patterns, keyed by source
+and flags. This module hands that code straight to `_sre.compile`, the call
+that ends `re.compile`. The result compares equal to
+`re.compile(source, flags)`, and CPython's pattern equality compares the
+flags, the source and the code.
 
 The code format is private to CPython and changes between minor versions, so
 the module keeps one copy per interpreter, keyed by its cache tag, the regex
@@ -30,12 +31,17 @@ import zlib
 from array import array
 from collections.abc import Iterable
 from functools import cache
+from types import ModuleType
 
 logger = logging.getLogger(__name__)
 
-# Sources passed to `compile_pattern` in this process, in order: the code
-# generator stores code for each of them.
-_requested: dict[str, None] = {}
+# Layout of the generated module that this code reads. `router.vocabulary_codegen`
+# writes it into the module, and a module of another layout is treated as missing.
+LAYOUT_VERSION = 2
+
+# (source, flags) pairs passed to `compile_pattern` in this process, in order:
+# the code generator stores code for each of them.
+_requested: dict[tuple[str, int], None] = {}
 
 
 def interpreter_key() -> str:
@@ -48,22 +54,30 @@ def groups_fingerprint(groups: Iterable[tuple[str, str, float, str]]) -> str:
     return hashlib.sha256(repr(list(groups)).encode("utf-8")).hexdigest()
 
 
-def compile_pattern(source: str) -> re.Pattern[str]:
-    """Return a pattern equal to `re.compile(source)`, built from stored code when there is some."""
-    _requested[source] = None
-    return _compile(source)
+def compile_pattern(source: str, flags: int = 0) -> re.Pattern[str]:
+    """Build a pattern equal to `re.compile(source, flags)`, from stored code when there is some.
+
+    The pair is recorded, so the code generator stores code for it. Inline
+    flags such as `(?i)` need nothing special: they are part of the source,
+    and the stored flags include them as `re.compile` does. Named groups and
+    `re.DEBUG` are not supported: the code generator rejects them.
+    """
+    # `re.RegexFlag` values hash and compare as ints, but the generated module stores plain ints.
+    flags = int(flags)
+    _requested[source, flags] = None
+    return _compile(source, flags)
 
 
-def _compile(source: str) -> re.Pattern[str]:
-    stored = _stored_code().get(source)
+def _compile(source: str, flags: int) -> re.Pattern[str]:
+    stored = _stored_code().get((source, flags))
     if stored is None:
-        return re.compile(source)
-    flags, group_count, packed = stored
-    return _sre.compile(source, flags, _unpack(packed), group_count - 1, {}, (None,) * group_count)
+        return re.compile(source, flags)
+    pattern_flags, group_count, packed = stored
+    return _sre.compile(source, pattern_flags, _unpack(packed), group_count - 1, {}, (None,) * group_count)
 
 
-def requested_sources() -> list[str]:
-    """Return the sources passed to `compile_pattern` so far, in the order of their first request."""
+def requested_patterns() -> list[tuple[str, int]]:
+    """Return the (source, flags) pairs passed to `compile_pattern` so far, in the order of their first request."""
     return list(_requested)
 
 
@@ -72,22 +86,39 @@ def load_regexes(groups: Iterable[tuple[str, str, float, str]]) -> tuple[re.Patt
 
     None means the caller has to build the regexes from the groups.
     """
-    try:
-        from router import vocabulary_compiled as compiled
-    except ImportError:
-        logger.warning("router/vocabulary_compiled.py is missing; building the vocabulary regexes instead")
+    compiled = _generated_module()
+    if compiled is None:
         return None
     if groups_fingerprint(groups) != compiled.FINGERPRINT:
         logger.warning("router/vocabulary_compiled.py is stale; building the vocabulary regexes instead")
         return None
-    return tuple(_compile(source) for source in compiled.PATTERNS[: compiled.VOCABULARY_PATTERNS])
+    return tuple(_compile(source, flags) for source, flags in compiled.PATTERNS[: compiled.VOCABULARY_PATTERNS])
 
 
 @cache
-def _stored_code() -> dict[str, tuple[int, int, str]]:
+def _generated_module() -> ModuleType | None:
     try:
         from router import vocabulary_compiled as compiled
     except ImportError:
+        logger.warning("router/vocabulary_compiled.py is missing; compiling the classifier regexes instead")
+        return None
+    # Modules written before LAYOUT_VERSION existed have layout 1.
+    layout = getattr(compiled, "LAYOUT_VERSION", 1)
+    if layout != LAYOUT_VERSION:
+        logger.warning(
+            "router/vocabulary_compiled.py has layout %s, not %s; compiling the classifier regexes instead. "
+            "Regenerate it with `python -m router.vocabulary_codegen`.",
+            layout,
+            LAYOUT_VERSION,
+        )
+        return None
+    return compiled
+
+
+@cache
+def _stored_code() -> dict[tuple[str, int], tuple[int, int, str]]:
+    compiled = _generated_module()
+    if compiled is None:
         return {}
     stored = compiled.CODE.get(interpreter_key())
     if stored is None:

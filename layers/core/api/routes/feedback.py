@@ -18,6 +18,9 @@ logger = logging.getLogger(__name__)
 
 
 def add_post_feedback(app: APIGatewayRestResolver, context: ApiContext) -> None:
+    # Built here, at the init of a function that serves this route, rather than in its first request.
+    FeedbackRequest.model_rebuild()
+
     @app.post(
         "/feedback",
         summary="Record a rating and/or the model's response for a decision, once per (decision, source)",

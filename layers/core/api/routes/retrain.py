@@ -42,6 +42,9 @@ def run_retrain(store: FeedbackStore, metrics: MetricsSink, *, dry_run: bool = F
 
 
 def add_post_retrain(app: APIGatewayRestResolver, context: ApiContext) -> None:
+    # Built here, at the init of a function that serves this route, rather than in its first request.
+    RetrainRequest.model_rebuild()
+
     @app.post(
         "/retrain",
         summary="Run the retrainer now; publishes a new routing-table version when a cell changes",

@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 
 from api.context import ApiContext
 from api.errors import api_responses
+from api.models import BUILT_ON_FIRST_USE
 from feedback.records import CellAggregate, TierDayAggregate
 
 USD_DECIMALS = 9
@@ -23,6 +24,8 @@ USD_DECIMALS = 9
 
 class CostRow(BaseModel):
     """Traffic and cost of one tier on one day, of one tier overall, or of everything."""
+
+    model_config = BUILT_ON_FIRST_USE
 
     day: date | None = Field(default=None, description="null in per-tier rows and the total")
     tier: int | None = Field(default=None, description="null in the total")
@@ -38,6 +41,8 @@ class CostRow(BaseModel):
 class CostStats(BaseModel):
     """Estimated, baseline and actual cost by tier and day."""
 
+    model_config = BUILT_ON_FIRST_USE
+
     since: date | None
     by_day: list[CostRow]
     by_tier: list[CostRow]
@@ -46,6 +51,8 @@ class CostStats(BaseModel):
 
 class QualityRow(BaseModel):
     """Quality samples of one tier, or of one (cell, tier served)."""
+
+    model_config = BUILT_ON_FIRST_USE
 
     tier: int
     cell: str | None = Field(default=None, description="domain:bucket; null in per-tier rows")
@@ -59,6 +66,8 @@ class QualityRow(BaseModel):
 
 class QualityStats(BaseModel):
     """Quality by tier and by cell, over all feedback."""
+
+    model_config = BUILT_ON_FIRST_USE
 
     by_tier: list[QualityRow]
     by_cell: list[QualityRow]
