@@ -120,6 +120,11 @@ def test_report_served(local):
         ("GET", "/decisions?limit=0", None, 422, "validation_error", "limit"),
         ("GET", "/no-such-route", None, 404, "not_found", None),
         ("GET", "/static/missing.js", None, 404, "not_found", None),
+        ("GET", "/decisions?tier=3", None, 422, "validation_error", "tier"),
+        ("GET", "/report?foo=1", None, 422, "validation_error", "foo"),
+        ("POST", "/route?dry=1", {"query": "hi"}, 422, "validation_error", "dry"),
+        ("POST", "/retrain", {"dry_run": "yes"}, 422, "validation_error", "dry_run"),
+        ("POST", "/feedback", {"decision_id": "   ", "rating": 4}, 422, "validation_error", "decision_id"),
     ],
 )
 def test_error_shape(local, method, path, body, status, code, field):
@@ -410,3 +415,17 @@ def test_long_url_json_error(local):
     response = raw_request(local, "GET", "/decisions?x=" + "a" * 70_000, {})
     assert response.status == 414
     assert b'"request_uri_too_long"' in response.read()
+
+
+def test_unknown_query_parameter_names_allowed(local):
+    error = local.call("GET", "/decisions?tier=3").json()["error"]
+    assert error["message"] == "query parameter 'tier' is unknown: allowed: before, limit"
+
+
+def test_unknown_query_parameter_writes_nothing(local):
+    local.call("POST", "/route?dry=1", {"query": "hi"})
+    assert local.call("GET", "/decisions").json()["decisions"] == []
+
+
+def test_declared_query_parameter_accepted(local):
+    assert local.call("GET", "/decisions?limit=5").status == 200

@@ -16,7 +16,7 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 
 from api.context import ApiContext
 from api.errors import parse_json_body, register_error_handlers
-from api.request_checks import JsonApiResolver
+from api.request_checks import JsonApiResolver, reject_unknown_query_parameters
 from api.telemetry import MetricsSink, NullMetrics
 
 if TYPE_CHECKING:
@@ -91,6 +91,7 @@ def create_app(
         security=[{"apiKey": []}],
     )
     register_error_handlers(app, selected)
+    app.use([reject_unknown_query_parameters])
     context = ApiContext(store_factory=store_factory, router_factory=router_factory, metrics=metrics or NullMetrics())
     for key in sorted(selected):
         module_name, function_name = ROUTES[key]

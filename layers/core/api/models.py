@@ -14,6 +14,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StrictBool,
     TypeAdapter,
     ValidationError,
     ValidatorFunctionWrapHandler,
@@ -171,7 +172,7 @@ class FeedbackRequest(RequestModel):
 
     model_config = BUILT_ON_FIRST_USE
 
-    decision_id: str = Field(min_length=1, max_length=MAX_DECISION_ID_CHARS)
+    decision_id: str = Field(min_length=1, max_length=MAX_DECISION_ID_CHARS, pattern=r"^\S+$")
     rating: Rating | None = Field(
         default=None, description="1 to 5 stars (fractions allowed), or up/down as a thumbs rating (CLI: --thumbs)"
     )
@@ -199,7 +200,9 @@ class RetrainRequest(RequestModel):
 
     model_config = BUILT_ON_FIRST_USE
 
-    dry_run: bool = Field(default=False, description="compute the changes without publishing a new version")
+    # Strict: "no" or "false" as a string would otherwise be coerced, and a
+    # string that reads as a dry run could publish a new version.
+    dry_run: StrictBool = Field(default=False, description="compute the changes without publishing a new version")
 
 
 class DecisionView(BaseModel):

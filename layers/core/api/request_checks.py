@@ -1,4 +1,7 @@
-"""Request checks that Powertools leaves to the application: JSON-only bodies (415) and allowed methods (405).
+"""Request checks that Powertools leaves to the application.
+
+They are JSON-only bodies (415), allowed methods (405) and known query
+parameters (422).
 
 Powertools' request validation parses form-encoded and multipart bodies
 itself (aws-lambda-powertools 3.37), so `curl -d 'query=hi'` would get a 422
@@ -14,7 +17,8 @@ from collections.abc import Iterable, Mapping
 from http import HTTPStatus
 from typing import Any
 
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver, content_types
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 FORM_MEDIA_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
@@ -69,3 +73,32 @@ def _form_media_type(event: Mapping[str, Any]) -> str | None:
     value = next((str(value) for name, value in headers.items() if name.lower() == "content-type"), "")
     media_type = value.split(";", 1)[0].strip().lower()
     return media_type if media_type in FORM_MEDIA_TYPES else None
+
+
+def reject_unknown_query_parameters(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response:
+    """Answer 422 for a query parameter that the matched route does not declare, naming it and the allowed ones.
+
+    Powertools ignores undeclared parameters, so `GET /decisions?tier=3` would
+    silently return every tier. Routes that Powertools itself adds, such as
+    Swagger UI, are left alone.
+    """
+    route = app.context.get("_route")
+    func = getattr(route, "func", None)
+    if route is None or not str(getattr(func, "__module__", "")).startswith("api."):
+        return next_middleware(app)
+    given = app.current_event.query_string_parameters or {}
+    allowed = sorted(field.alias for field in route.dependant.query_params)
+    unknown = sorted(set(given) - set(allowed))
+    if not unknown:
+        return next_middleware(app)
+    takes = f"allowed: {', '.join(allowed)}" if allowed else "this route takes no query parameters"
+    body = {
+        "error": {
+            "code": "validation_error",
+            "message": f"query parameter {unknown[0]!r} is unknown: {takes}",
+            "field": unknown[0],
+        }
+    }
+    return Response(
+        status_code=int(HTTPStatus.UNPROCESSABLE_ENTITY), content_type=content_types.APPLICATION_JSON, body=body
+    )
