@@ -76,7 +76,7 @@ def _form_media_type(event: Mapping[str, Any]) -> str | None:
 
 
 def reject_unknown_query_parameters(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response:
-    """Answer 422 for a query parameter that the matched route does not declare, naming it and the allowed ones.
+    """Return 422 for a query parameter that the matched route does not declare, naming it and the allowed ones.
 
     Powertools ignores undeclared parameters, so `GET /decisions?tier=3` would
     silently return every tier. Routes that Powertools itself adds, such as
@@ -86,9 +86,9 @@ def reject_unknown_query_parameters(app: APIGatewayRestResolver, next_middleware
     func = getattr(route, "func", None)
     if route is None or not str(getattr(func, "__module__", "")).startswith("api."):
         return next_middleware(app)
-    given = app.current_event.query_string_parameters or {}
+    received = app.current_event.query_string_parameters or {}
     allowed = sorted(field.alias for field in route.dependant.query_params)
-    unknown = sorted(set(given) - set(allowed))
+    unknown = sorted(set(received) - set(allowed))
     if not unknown:
         return next_middleware(app)
     takes = f"allowed: {', '.join(allowed)}" if allowed else "this route takes no query parameters"
