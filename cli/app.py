@@ -25,6 +25,26 @@ class CommandError(Exception):
     """A command-line input is invalid; the message names the option."""
 
 
+# Attributes every LogRecord has. Any other attribute came from the `extra` of a logging call.
+_RECORD_ATTRIBUTES = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
+
+
+class FieldsFormatter(logging.Formatter):
+    """Log formatter that appends the fields passed in `extra` as key=value, because they carry the ids."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        text = super().formatMessage(record)
+        fields = [
+            f"{name}={_field_text(value)}" for name, value in vars(record).items() if name not in _RECORD_ATTRIBUTES
+        ]
+        return " ".join([text, *fields])
+
+
+def _field_text(value: object) -> str:
+    text = str(value)
+    return repr(text) if not text or any(character.isspace() for character in text) else text
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python main.py", description="Route LLM queries to the cheapest Claude tier that handles them well."
@@ -55,10 +75,9 @@ def main(argv: list[str] | None = None) -> int:
     load_dotenv()
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-    )
+    handler = logging.StreamHandler()
+    handler.setFormatter(FieldsFormatter("%(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, handlers=[handler])
     try:
         return int(args.handler(args) or 0)
     except CommandError as exc:

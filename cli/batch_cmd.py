@@ -22,6 +22,7 @@ from cli.app import CommandError
 from cli.batch_report import latest_records, print_report
 from cli.execute_cmd import build_executor, check_max_tokens
 from cli.inputs import PromptRow, read_prompts
+from cli.paths import writable_folder
 from cli.render import CliConsole
 from providers.errors import ExecutionFailedError
 from providers.executor import Executor
@@ -72,24 +73,44 @@ def run(args: argparse.Namespace) -> int:
     _check_unique_keys(rows, args.file)
     # The whole file name: prompts.txt and prompts.csv must not share one answers file.
     output = args.output or args.file.with_name(args.file.name + ".answers.jsonl")
-    previous = read_output(output)
-    pending = _pending_rows(rows, previous, output)
-
-    if pending:
-        executor = build_executor(args.profile)
-        try:
-            # Before the output file is opened, so a missing key or unknown provider writes nothing.
-            _check_providers(executor)
-            new_records = _run_pending(executor, pending, output, args)
-        finally:
-            executor.close()
-            executor.store.close()
-    else:
-        new_records = []
+    _check_output(output, args.file)
+    with writable_folder(output.parent, "--output", output):
+        previous = read_output(output)
+        pending = _pending_rows(rows, previous, output)
+        new_records = _execute(pending, output, args) if pending else []
     batch = list(latest_records(_records_of_rows(rows, previous + new_records)).values())
     print_report(batch, output)
     failed = sum(1 for record in batch if record.get("error") is not None)
     return 1 if failed else 0
+
+
+def _execute(pending: list[PromptRow], output: Path, args: argparse.Namespace) -> list[dict[str, Any]]:
+    executor = build_executor(args.profile)
+    try:
+        # Before the output file is opened, so a missing key or unknown provider writes nothing.
+        _check_providers(executor)
+        return _run_pending(executor, pending, output, args)
+    finally:
+        executor.close()
+        executor.store.close()
+
+
+def _check_output(output: Path, prompts: Path) -> None:
+    """Reject an answers file that is the prompt file or cannot be appended to, before any request."""
+    same = output.resolve() == prompts.resolve() or (output.exists() and output.samefile(prompts))
+    if same:
+        raise CommandError(
+            f"--output {output}: is the same file as --file {prompts}, and answers would be appended to the prompts. "
+            "Give another path or leave --output out"
+        )
+    if output.is_dir():
+        raise CommandError(f"--output {output}: is a folder, not a file: give the path of a .jsonl file")
+    if output.exists():
+        try:
+            with output.open("a", encoding="utf-8"):
+                pass
+        except OSError as exc:
+            raise CommandError(f"--output {output}: cannot be appended to: {exc.strerror}") from exc
 
 
 def _pending_rows(rows: list[PromptRow], previous: list[dict[str, Any]], output: Path) -> list[PromptRow]:
@@ -168,7 +189,6 @@ def _run_pending(executor: Executor, rows: list[PromptRow], output: Path, args: 
     progress = Progress(
         TextColumn("executing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=stderr_console
     )
-    output.parent.mkdir(parents=True, exist_ok=True)
     with output.open("a", encoding="utf-8") as handle, progress, ThreadPoolExecutor(args.concurrency) as pool:
         task = progress.add_task("execute", total=len(rows))
         futures: set[Future] = {pool.submit(execute_row, executor, row, args.max_tokens) for row in rows}

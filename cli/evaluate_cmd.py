@@ -9,15 +9,20 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from cli.app import CommandError, err_console
+from cli.paths import writable_folder
 from cli.render import console, print_lifecycle_warnings
 from evaluation.data import EvaluationInputError, RowFilter
 from evaluation.replay import ReplayConfig
 from evaluation.report import write_report
-from evaluation.runner import ROUTER_POINT, EvaluationConfig, run_evaluation
+from evaluation.runner import ROUTER_POINT, EvaluationConfig, describe_skipped, run_evaluation
 from evaluation.tiers import TIERS_EXAMPLE, parse_costs, parse_tiers
 from router.engine import LLMRouter
 from router.exceptions import ConfigurationError
 
+# 32-bit seeds, the range numpy's legacy RandomState also accepts, so the seed
+# recorded in report.json can seed any numpy generator.
+MAX_SEED = 2**32 - 1
+DEFAULT_RETRAIN_EVERY = 200
 CURVE_ORDER = ("router (score)", "router (table)", "random", "prompt length", "oracle")
 
 
@@ -53,14 +58,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--bootstrap", type=int, default=1000, metavar="N", help="bootstrap resamples for 95%% CIs (default 1000)"
     )
     parser.add_argument(
-        "--seed", type=int, default=0, metavar="N", help="seed of sampling, baselines and bootstrap (default 0)"
+        "--seed",
+        type=int,
+        default=0,
+        metavar="N",
+        help=f"seed of sampling, baselines and bootstrap, 0 to {MAX_SEED} (default 0)",
     )
 
     parser.add_argument("--replay", action="store_true", help="also replay the rows as traffic with retraining")
+    # No default in argparse, so that giving the option without --replay can be rejected.
     parser.add_argument(
-        "--retrain-every", type=int, default=200, metavar="N", help="rows between retrain runs (default 200)"
+        "--retrain-every",
+        type=int,
+        metavar="N",
+        help=f"rows between retrain runs of --replay (default {DEFAULT_RETRAIN_EVERY})",
     )
-    parser.add_argument("--shuffle", action="store_true", help="replay the rows in a seeded random order")
+    parser.add_argument("--shuffle", action="store_true", help="replay the rows of --replay in a seeded random order")
     parser.add_argument(
         "--out",
         type=Path,
@@ -80,30 +93,63 @@ def run(args: argparse.Namespace) -> int:
     # Evaluation only routes, so a profile with retired models still works; the
     # engine would log the same warning again for each router the run creates.
     print_lifecycle_warnings(router.lifecycle_warnings(), err_console)
-    try:
-        with _ProgressBars() as progress:
-            report = run_evaluation(config, router, progress)
-    except EvaluationInputError as exc:
-        raise CommandError(str(exc)) from exc
-    title = (
-        f"{args.data.name}"
-        + (f" [{args.subset}]" if args.subset else "")
-        + (f" [{args.category}]" if args.category else "")
-    )
-    written = write_report(report, args.out, title)
+    # The output folder is checked first, so a bad --out fails before minutes of evaluation.
+    with writable_folder(args.out, "--out", args.out):
+        try:
+            with _ProgressBars() as progress:
+                report = run_evaluation(config, router, progress)
+        except EvaluationInputError as exc:
+            raise CommandError(str(exc)) from exc
+        written = _write(report, args)
     _print_summary(report)
     console.print("wrote " + ", ".join(str(path) for path in written), highlight=False)
     return 0
 
 
-def _config(args: argparse.Namespace) -> EvaluationConfig:
-    for option, value, low in (
-        ("--limit", args.limit, 1),
-        ("--bootstrap", args.bootstrap, 0),
-        ("--retrain-every", args.retrain_every, 1),
+def _write(report: dict, args: argparse.Namespace) -> list[Path]:
+    title = (
+        f"{args.data.name}"
+        + (f" [{args.subset}]" if args.subset else "")
+        + (f" [{args.category}]" if args.category else "")
+    )
+    try:
+        return write_report(report, args.out, title)
+    except OSError as exc:
+        raise CommandError(f"--out {args.out}: writing the report failed: {exc}") from exc
+
+
+def _check_numbers(args: argparse.Namespace) -> None:
+    for option, value, low, high in (
+        ("--limit", args.limit, 1, None),
+        ("--bootstrap", args.bootstrap, 0, None),
+        ("--retrain-every", args.retrain_every, 1, None),
+        ("--seed", args.seed, 0, MAX_SEED),
     ):
-        if value is not None and value < low:
-            raise CommandError(f"{option} {value} is invalid: must be at least {low}")
+        if value is None:
+            continue
+        if value < low or (high is not None and value > high):
+            limit = f"at least {low}" if high is None else f"from {low} to {high}"
+            raise CommandError(f"{option} {value} is out of range: it must be {limit}")
+
+
+def _check_replay_options(args: argparse.Namespace) -> None:
+    if args.replay:
+        return
+    if args.shuffle:
+        raise CommandError(
+            "--shuffle requires --replay, because it sets the order of the replayed rows. "
+            "Add --replay or drop --shuffle"
+        )
+    if args.retrain_every is not None:
+        raise CommandError(
+            f"--retrain-every {args.retrain_every} requires --replay, because it sets the rows between the replay's "
+            "retrain runs. Add --replay or drop --retrain-every"
+        )
+
+
+def _config(args: argparse.Namespace) -> EvaluationConfig:
+    _check_numbers(args)
+    _check_replay_options(args)
     if not args.data.is_file():
         raise CommandError(f"--data {args.data}: file not found")
     try:
@@ -121,7 +167,11 @@ def _config(args: argparse.Namespace) -> EvaluationConfig:
         resamples=args.bootstrap,
         seed=args.seed,
         replay=args.replay,
-        replay_config=ReplayConfig(retrain_every=args.retrain_every, seed=args.seed, shuffle=args.shuffle),
+        replay_config=ReplayConfig(
+            retrain_every=DEFAULT_RETRAIN_EVERY if args.retrain_every is None else args.retrain_every,
+            seed=args.seed,
+            shuffle=args.shuffle,
+        ),
     )
 
 
@@ -164,7 +214,7 @@ def _print_summary(report: dict) -> None:
     console.print(
         f"{run_facts['data_file']}: {run_facts['rows_evaluated']:,} rows ({run_facts['mode']}, cost: "
         f"{run_facts['cost_axis']}); always cheapest {_fmt(ends['q_weak'], 3)}, always strongest "
-        f"{_fmt(ends['q_strong'], 3)}; skipped {run_facts['skipped']}",
+        f"{_fmt(ends['q_strong'], 3)}; {describe_skipped(run_facts['skipped'])}",
         highlight=False,
     )
 

@@ -119,8 +119,7 @@ def prompts_of(rows: list) -> list[str]:
 def _require_rows(config: EvaluationConfig, loaded: LoadResult) -> None:
     if loaded.rows:
         return
-    skipped = {reason: count for reason, count in loaded.skipped().items() if count}
-    message = f"no rows left after filters: {loaded.read} read, skipped {skipped}"
+    message = f"no rows left after filters: {loaded.read:,} read, {describe_skipped(loaded.skipped())}"
     option = "--data"
     if config.row_filter.subset:
         option = "--subset"
@@ -129,6 +128,23 @@ def _require_rows(config: EvaluationConfig, loaded: LoadResult) -> None:
         option = "--category"
         message += "; categories in the file: " + ", ".join(sorted(str(name) for name in loaded.categories))
     raise EvaluationInputError(option, message)
+
+
+# Wording of each reason of `LoadResult.skipped()` and of `invalid_prompt`, for messages.
+SKIP_REASONS = {
+    "filtered_out": "not matching --subset or --category",
+    "contaminated": "contaminated",
+    "null_score": "with a null score",
+    "null_cost": "with a null cost",
+    "sampled_out": "left out by --limit",
+    "invalid_prompt": "rejected by the router as invalid",
+}
+
+
+def describe_skipped(counts: dict[str, int]) -> str:
+    """Return skipped-row counts as text, e.g. "skipped: 25 contaminated, 3 with a null score", leaving out zeros."""
+    parts = [f"{count:,} {SKIP_REASONS.get(reason, reason)}" for reason, count in counts.items() if count]
+    return "skipped: " + ", ".join(parts) if parts else "nothing skipped"
 
 
 def _usd(config: EvaluationConfig, rows: list, routed: RoutedRows, router: LLMRouter) -> np.ndarray:

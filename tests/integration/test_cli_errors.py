@@ -214,3 +214,111 @@ def test_evaluate_bad_data_names_option(tmp_path, monkeypatch, capsys, content, 
     assert code == 2
     assert "--data" in err
     assert message in err
+
+
+# evaluate options
+
+
+def write_eval_rows(path: Path, rows: int, **extra_rows: dict) -> Path:
+    """Write `rows` scored prompts of models s (Tier 1) and l (Tier 3), then each of `extra_rows`."""
+    records = [{"prompt": f"What is {n} plus {n}?", "scores": {"s": n % 2, "l": 1}} for n in range(rows)]
+    records += [{"prompt": f"Question {name}", **fields} for name, fields in extra_rows.items()]
+    path.write_text("".join(json.dumps(record) + "\n" for record in records), encoding="utf-8")
+    return path
+
+
+def evaluate_args(tmp_path: Path, *args: str) -> list[str]:
+    data = write_eval_rows(tmp_path / "rows.jsonl", 30)
+    return ["evaluate", "--data", str(data), "--tiers", "1=s,3=l", "--bootstrap", "0", *args]
+
+
+@pytest.fixture
+def store(tmp_path, monkeypatch):
+    monkeypatch.setenv("LLM_ROUTER_DB_PATH", str(tmp_path / "router.db"))
+
+
+@pytest.mark.parametrize(
+    ("out", "message"),
+    [
+        ("a-file", "a-file: is an existing file, not a folder"),
+        ("a-file/sub", "a-file/sub: cannot be created as a folder: Not a directory"),
+        ("/proc/forbidden", "/proc/forbidden: cannot be created as a folder: No such file or directory"),
+        ("/proc", "/proc: is a folder where files cannot be created"),
+    ],
+)
+def test_evaluate_bad_out_before_run(tmp_path, monkeypatch, capsys, store, out, message):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a-file").write_text("keep me\n", encoding="utf-8")
+    # A bad score makes the evaluation itself fail, so the --out error shows the folder is checked first.
+    data = write_eval_rows(tmp_path / "rows.jsonl", 3, bad={"scores": {"s": "high", "l": 1}})
+    code = main(["evaluate", "--data", str(data), "--tiers", "1=s,3=l", "--out", out])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert f"--out {message}" in err
+    assert "Traceback" not in err
+    assert (tmp_path / "a-file").read_text(encoding="utf-8") == "keep me\n"
+
+
+def test_evaluate_failure_removes_new_out(tmp_path, capsys, store):
+    data = write_eval_rows(tmp_path / "rows.jsonl", 3, bad={"scores": {"s": "high", "l": 1}})
+    code = main(["evaluate", "--data", str(data), "--tiers", "1=s,3=l", "--out", str(tmp_path / "new" / "out")])
+    assert code == 2
+    assert "--data" in capsys.readouterr().err
+    assert not (tmp_path / "new").exists()
+
+
+def test_evaluate_creates_nested_out(tmp_path, capsys, store):
+    out = tmp_path / "new" / "out"
+    code = main(evaluate_args(tmp_path, "--out", str(out)))
+    assert code == 0, capsys.readouterr().err
+    assert (out / "report.json").is_file()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--seed", "-1"], "--seed -1 is out of range: it must be from 0 to 4294967295"),
+        (["--seed", str(2**32)], f"--seed {2**32} is out of range: it must be from 0 to 4294967295"),
+        (["--limit", "0"], "--limit 0 is out of range: it must be at least 1"),
+        (["--bootstrap", "-1"], "--bootstrap -1 is out of range: it must be at least 0"),
+        (["--replay", "--retrain-every", "0"], "--retrain-every 0 is out of range: it must be at least 1"),
+        (["--shuffle"], "--shuffle requires --replay"),
+        (["--retrain-every", "50"], "--retrain-every 50 requires --replay"),
+    ],
+)
+def test_evaluate_invalid_option_exits_2(tmp_path, capsys, store, args, message):
+    out = tmp_path / "out"
+    code = main(evaluate_args(tmp_path, "--out", str(out), *args))
+    err = capsys.readouterr().err
+    assert code == 2
+    assert message in err
+    assert not out.exists()
+
+
+def test_evaluate_seed_maximum_accepted(tmp_path, capsys, store):
+    code = main(evaluate_args(tmp_path, "--out", str(tmp_path / "out"), "--seed", str(2**32 - 1)))
+    assert code == 0, capsys.readouterr().err
+
+
+def test_evaluate_summary_lists_skipped(tmp_path, capsys, store):
+    data = write_eval_rows(
+        tmp_path / "rows.jsonl",
+        30,
+        seen={"scores": {"s": 1, "l": 1}, "contaminated": True},
+        unscored={"scores": {"s": None, "l": 1}},
+    )
+    code = main(["evaluate", "--data", str(data), "--tiers", "1=s,3=l", "--bootstrap", "0", "--out", str(tmp_path)])
+    # rich wraps the summary at the console width, so words are compared, not lines.
+    out = " ".join(capsys.readouterr().out.split())
+    assert code == 0
+    assert "skipped: 1 contaminated, 1 with a null score" in out
+    assert "{" not in out
+
+
+def test_evaluate_no_rows_lists_skipped(tmp_path, capsys, store):
+    data = write_eval_rows(tmp_path / "rows.jsonl", 3, seen={"scores": {"s": 1, "l": 1}, "contaminated": True})
+    code = main(["evaluate", "--data", str(data), "--tiers", "1=s,3=l", "--subset", "x", "--out", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "no rows left after filters: 4 read, skipped: 4 not matching --subset or --category;" in err
+    assert "{" not in err

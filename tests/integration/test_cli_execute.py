@@ -9,7 +9,7 @@ import httpx2
 import pytest
 
 from cli import execute_cmd
-from cli.app import main
+from cli.app import FieldsFormatter, main
 from providers import keys
 from providers.anthropic_api import AnthropicProvider
 from tests.support.fake_anthropic import TEST_API_KEY, FakeAnthropicApi, error, message, streamed
@@ -103,6 +103,33 @@ def test_execute_provider_failure_exits_1(api, capsys):
     assert code == 1
     assert "error:" in err
     assert "decision" in err
+
+
+def test_execute_fallback_failure_names_each_tier(api, monkeypatch, capsys):
+    monkeypatch.setenv("LLM_ROUTER_MAX_RETRIES", "0")
+    api.default = error(529, "overloaded_error")
+    code = main(["execute", "--query", "What is the capital of France?"])
+    _, err = capsys.readouterr()
+    first, second = (request.model for request in api.requests)
+    assert code == 1
+    assert (
+        f"no answer after 2 attempt(s): Tier 1 model {first} failed (overloaded) after 1 attempt(s), "
+        f"then Tier 2 model {second} failed after 1 attempt(s)"
+    ) in " ".join(err.split())
+
+
+@pytest.mark.parametrize(("message", "tier", "model"), [("falling back one tier up", 1, 0), ("execution failed", 2, 1)])
+def test_execute_failure_logs_ids(api, monkeypatch, caplog, message, tier, model):
+    monkeypatch.setenv("LLM_ROUTER_MAX_RETRIES", "0")
+    api.default = error(529, "overloaded_error")
+    main(["execute", "--query", "What is the capital of France?"])
+    (record,) = [record for record in caplog.records if record.getMessage() == message]
+    line = FieldsFormatter("%(message)s").format(record)
+    assert len(record.decision_id) == 32
+    assert record.tier == tier
+    assert record.model == api.requests[model].model
+    assert f"decision_id={record.decision_id} tier={tier} model={record.model}" in line
+    assert "capital" not in line
 
 
 def test_execute_missing_key_names_setting(monkeypatch, tmp_path, capsys):
@@ -251,4 +278,44 @@ def test_batch_duplicate_keys_rejected(api, tmp_path, capsys):
     _, err = capsys.readouterr()
     assert code == 2
     assert "'x'" in err
+    assert api.requests == []
+
+
+@pytest.mark.parametrize("spelling", ["same", "dotted", "symlink"])
+def test_batch_output_is_input_rejected(api, tmp_path, monkeypatch, capsys, spelling):
+    monkeypatch.chdir(tmp_path)
+    prompts = tmp_path / "prompts.jsonl"
+    write_prompts(prompts, {"a": "Capital of France?"})
+    before = prompts.read_bytes()
+    (tmp_path / "link.jsonl").symlink_to(prompts)
+    output = {"same": str(prompts), "dotted": "sub/../prompts.jsonl", "symlink": "link.jsonl"}[spelling]
+    (tmp_path / "sub").mkdir()
+    code = main(["batch", "--file", str(prompts), "--output", output])
+    _, err = capsys.readouterr()
+    assert code == 2
+    assert f"--output {output}: is the same file as --file" in err
+    assert prompts.read_bytes() == before
+    assert api.requests == []
+
+
+@pytest.mark.parametrize(
+    ("output", "message"),
+    [
+        ("/proc/nope/o.jsonl", "/proc/nope cannot be created as a folder: No such file or directory"),
+        ("/proc/o.jsonl", "/proc is a folder where files cannot be created"),
+        ("a-file/o.jsonl", "a-file is an existing file, not a folder"),
+        ("folder", "is a folder, not a file: give the path of a .jsonl file"),
+    ],
+)
+def test_batch_bad_output_before_requests(api, tmp_path, monkeypatch, capsys, output, message):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a-file").write_text("keep me\n", encoding="utf-8")
+    (tmp_path / "folder").mkdir()
+    prompts = tmp_path / "prompts.txt"
+    prompts.write_text("Capital of France?\n", encoding="utf-8")
+    code = main(["batch", "--file", str(prompts), "--output", output])
+    _, err = capsys.readouterr()
+    assert code == 2
+    assert f"--output {output}: {message}" in err
+    assert "Traceback" not in err
     assert api.requests == []

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from providers.base import CompletionRequest, CompletionResult, Provider
 from providers.errors import FALLBACK_KINDS, ErrorKind, ProviderError
 from providers.messages import to_messages_request
-from providers.outcome import Attempts, ExecutionResult, record_failure, record_success
+from providers.outcome import Attempts, ExecutionResult, TierAttempts, record_failure, record_success
 from providers.registry import create_provider
 from providers.retry import RetryPolicy
 from providers.settings import ExecutionSettings
@@ -173,10 +173,16 @@ class Executor:
                 "falling back one tier up",
                 extra={
                     "decision_id": decision.decision_id,
-                    "from_tier": failed_tier.value,
-                    "to_tier": decision.selected_tier.value,
+                    "tier": failed_tier.value,
+                    "model": failed_model,
+                    "attempts": attempts.on_tier,
                     "error_kind": error.kind.value,
+                    "to_tier": decision.selected_tier.value,
+                    "to_model": decision.selected_model,
                 },
+            )
+            attempts.fallen_back.append(
+                TierAttempts(failed_tier.value, failed_model, attempts.on_tier, error.kind.value)
             )
             attempts.on_tier = 0
             return self._run_tier(decision, entry, call, attempts), entry

@@ -42,14 +42,40 @@ class ExecutionResult(BaseModel):
     recorded: bool = True
 
 
+@dataclass(frozen=True)
+class TierAttempts:
+    """The calls to one tier's model that ended in a fallback to the next tier."""
+
+    tier: int
+    model: str
+    calls: int
+    error_kind: str
+
+
 @dataclass
 class Attempts:
-    """Provider calls of one request: how many, which ones billed tokens, and whether text was streamed."""
+    """Provider calls of one request: how many, which ones billed tokens, and whether text was streamed.
+
+    `fallen_back` lists the tiers left behind by a fallback; `on_tier` counts
+    the calls to the current tier only.
+    """
 
     count: int = 0
     on_tier: int = 0
     streamed_text: bool = False
     billed: list[tuple[ModelEntry, Usage]] = field(default_factory=list)
+    fallen_back: list[TierAttempts] = field(default_factory=list)
+
+    def describe(self, tier: int, model: str) -> str:
+        """Return which models were called how often, ending with the current `tier` and `model`."""
+        if not self.fallen_back:
+            return f"Tier {tier} model {model} after {self.on_tier} attempt(s)"
+        earlier = [
+            f"Tier {step.tier} model {step.model} failed ({step.error_kind}) after {step.calls} attempt(s)"
+            for step in self.fallen_back
+        ]
+        last = f"Tier {tier} model {model} failed after {self.on_tier} attempt(s)"
+        return ", then ".join([*earlier, last])
 
     def bill(self, entry: ModelEntry, usage: object) -> None:
         """Remember the tokens of a call that returned but was unusable (an empty answer)."""
@@ -183,14 +209,19 @@ def record_failure(
             "decision_id": decision.decision_id,
             "tier": decision.selected_tier.value,
             "model": decision.selected_model,
+            "fallback_from_tier": decision.fallback_from_tier.value if decision.fallback_from_tier else None,
             "error_kind": error.kind.value,
             "status_code": error.status_code,
             "attempts": attempts.count,
         },
     )
+    tried = attempts.describe(decision.selected_tier.value, decision.selected_model)
+    if attempts.fallen_back:
+        summary = f"no answer after {attempts.count} attempt(s): {tried}"
+    else:
+        summary = f"no answer from {tried}"
     return ExecutionFailedError(
-        f"decision {decision.decision_id}: no answer from Tier {decision.selected_tier.value} model "
-        f"{decision.selected_model} after {attempts.count} attempt(s): {error}",
+        f"decision {decision.decision_id}: {summary}: {error}",
         decision_id=decision.decision_id,
         kind=error.kind,
         attempts=attempts.count,
