@@ -137,13 +137,13 @@ class RequestHandler(BaseHTTPRequestHandler):
         self._dispatch()
 
     def do_HEAD(self) -> None:
-        # Uptime checks and `curl -I` send HEAD: answer as GET would, without the body.
+        # Uptime checks and `curl -I` send HEAD, so respond as GET would, without the body.
         self._head = True
         self.command = "GET"
         self._dispatch()
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
-        """Answer the errors that `http.server` raises before a request is dispatched in JSON, as the API does.
+        """Send the errors that `http.server` raises before a request is dispatched as JSON, as the API does.
 
         They are a request line over 64 KiB (414), an unknown method (501), a
         malformed request line or headers (400, 431) and an unsupported HTTP

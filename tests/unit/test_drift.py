@@ -20,7 +20,7 @@ def test_drift_promotes_fresh_cell() -> None:
 
 
 def test_drift_after_good_history_promotes() -> None:
-    # 300 good samples of history first: only a short evidence window sees the drop.
+    # 300 good samples of history first: only a short evidence window contains just the drop.
     config = DriftConfig(rows=900, retrain_every=20, drop_at=600, recover_at=900, cells=CELLS, drifting=CELLS[0])
     result = run_drift(config, Settings())
     assert result.samples_to_promote is not None

@@ -378,7 +378,7 @@ def test_checkpoint_before_change_not_a_window(store):
     retrain(store)  # run 1 promotes to Tier 2
     add_samples(store, CELL, 2, low=3, good=2)
     # Run 1's checkpoint equals the change's own baseline, so the only window
-    # holds the 5 samples since the change: 3 low give a bound above 0.30.
+    # contains the 5 samples since the change: 3 low give a bound above 0.30.
     change = retrain(store).changes[0]
     assert change.samples == 5
     assert change.new_tier == 3
