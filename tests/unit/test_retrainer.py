@@ -430,3 +430,10 @@ def test_worse_tier_below_stays(store):
     add_samples(store, CELL, 1, low=30, good=70, explored=True)
     retrain(store)
     assert retrain(store).changes == []
+
+
+def test_dry_run_counts_runs_without_changes(store):
+    retrain(store)
+    retrain(store)  # two runs that changed nothing
+    add_samples(store, CELL, 1, low=5)
+    assert Retrainer(store).run(dry_run=True).run == 3

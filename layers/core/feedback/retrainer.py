@@ -206,13 +206,14 @@ class Retrainer:
             raise VersionNotFoundError(version)
         return self.store.routing_table(version)
 
-    @staticmethod
-    def _estimate_next_run(table: RoutingTable) -> int:
-        # NOTE: the store has no read-only view of the run counter, so a dry run
-        # counts from the last run that published. Runs that changed nothing
-        # are missed, which can hide a demotion whose cool-down they ended.
-        latest = max([table.retrain_runs, *(rule.changed_in_run for rule in table.cell_tiers.values())])
-        return latest + 1
+    def _estimate_next_run(self, table: RoutingTable) -> int:
+        # The store has no read-only view of the run counter. Every run saves a
+        # checkpoint, so the newest one gives the last run, including runs that
+        # changed nothing. The table covers stores written before checkpoints.
+        # NOTE: a run that failed before saving its checkpoint is still missed.
+        saved = self.store.recent_checkpoints(1)
+        published = [table.retrain_runs, *(rule.changed_in_run for rule in table.cell_tiers.values())]
+        return max([*published, *(checkpoint.run for checkpoint in saved)]) + 1
 
     def _evaluate(
         self,
