@@ -413,3 +413,12 @@ def test_feedback_repeat_reports_stored_values(store):
     assert repeat.repeat
     assert repeat.quality == 0.75
     assert not repeat.low_quality
+
+
+def test_checkpoint_of_many_cells_round_trip(store):
+    # More cells than 400 KB of uncompressed JSON holds in one DynamoDB item.
+    counts = [TierCounts(tier=tier, samples=123456, low_quality=12345, quality_sum=98765.4321) for tier in Tier]
+    keys = [f"science/subject{index}:{index % 5}" for index in range(3000)]
+    saved = CellCheckpoint(run=1, created_at=T0, counts=dict.fromkeys(keys, counts))
+    store.save_checkpoint(saved)
+    assert store.recent_checkpoints(1) == [saved]

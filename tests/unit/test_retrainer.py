@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from feedback.exceptions import VersionConflictError, VersionNotFoundError
+from feedback.exceptions import StoreError, VersionConflictError, VersionNotFoundError
 from feedback.retrainer import Retrainer
 from feedback.store import FeedbackStore
 from router.exceptions import ConfigurationError
@@ -437,3 +437,13 @@ def test_dry_run_counts_runs_without_changes(store):
     retrain(store)  # two runs that changed nothing
     add_samples(store, CELL, 1, low=5)
     assert Retrainer(store).run(dry_run=True).run == 3
+
+
+def test_checkpoint_failure_still_publishes(store, monkeypatch, caplog):
+    def fail(checkpoint, keep):
+        raise StoreError("PutItem (retrain checkpoint) failed: item too large")
+
+    monkeypatch.setattr(store, "save_checkpoint", fail)
+    result = promote_once(store)
+    assert result.published_version == 1
+    assert "retrain checkpoint not saved" in caplog.text

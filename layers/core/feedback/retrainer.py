@@ -49,7 +49,7 @@ from feedback.evidence import (
     unlearned_tier,
     window_spans,
 )
-from feedback.exceptions import VersionNotFoundError
+from feedback.exceptions import StoreError, VersionNotFoundError
 from feedback.records import CellAggregate, CellCheckpoint
 from feedback.stats import difference_bounds, wilson_lower_bound, wilson_upper_bound
 from feedback.store import FeedbackStore
@@ -126,7 +126,12 @@ class Retrainer:
         checkpoint = CellCheckpoint(
             run=run, created_at=self._now(), counts={key: counts_of(group) for key, group in by_cell.items()}
         )
-        self.store.save_checkpoint(checkpoint, keep=max(spans, default=1))
+        try:
+            self.store.save_checkpoint(checkpoint, keep=max(spans, default=1))
+        except StoreError as exc:
+            # Without this checkpoint later runs have one window fewer, which
+            # delays a promotion at worst; the run's changes still publish.
+            logger.warning("retrain checkpoint not saved", extra={"run": run, "error": str(exc)})
         if not changes:
             return result
         new_table = table.model_copy(
