@@ -59,6 +59,7 @@ lint: install
 bench: install
 	$(PY) benchmarks/classifier_latency.py
 	$(PY) benchmarks/route_function.py
+	$(PY) benchmarks/library_floor.py
 
 # Regenerates router/vocabulary_compiled.py after a vocabulary edit, for this
 # interpreter and for Lambda's python3.12 (PYTHON312 names another one).

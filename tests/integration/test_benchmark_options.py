@@ -42,3 +42,9 @@ def test_ceiling_bad_option(args, message):
     result = run("cell_ceiling.py", "--data", str(REPO_ROOT / "README.md"), "--tiers", TIERS, *args)
     assert result.returncode == 2
     assert message in result.stderr
+
+
+def test_library_floor_bad_runs():
+    result = run("library_floor.py", "--runs", "0")
+    assert result.returncode == 2
+    assert "--runs 0 is invalid" in result.stderr
