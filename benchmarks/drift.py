@@ -45,6 +45,19 @@ def plot(config: DriftConfig, result: DriftResult, path: Path) -> Path:
     return path
 
 
+def output_problem(option: str, path: Path | None) -> str | None:
+    """Return why `path` cannot take the output of `option`, or None when it can."""
+    if path is None:
+        return None
+    if not path.resolve().parent.is_dir():
+        return f"{option} {path}: folder {path.resolve().parent} does not exist"
+    if path.is_dir():
+        return f"{option} {path}: is a folder: give a file name"
+    if option == "--plot" and path.suffix.lower() != ".png":
+        return f"--plot {path}: expected a .png file name"
+    return None
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=2400, help="rows in the stream (default 2400)")
@@ -65,8 +78,9 @@ def main() -> int:
     if args.seed < 0:
         parser.error(f"--seed {args.seed} is invalid: expected 0 or more")
     for option, path in (("--plot", args.plot), ("--json", args.json)):
-        if path is not None and not path.resolve().parent.is_dir():
-            parser.error(f"{option} {path}: folder {path.resolve().parent} does not exist")
+        problem = output_problem(option, path)
+        if problem:
+            parser.error(problem)
     drop_at = args.rows // 3 if args.drop_at is None else args.drop_at
     recover_at = 2 * args.rows // 3 if args.recover_at is None else args.recover_at
     if not 0 <= drop_at <= recover_at <= args.rows:

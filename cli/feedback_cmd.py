@@ -10,8 +10,8 @@ from rich.table import Table
 
 from cli.app import CommandError
 from cli.render import console, fraction
-from feedback.records import FeedbackResult
-from feedback.store import MAX_SOURCE_CHARS, FeedbackStore
+from feedback.records import FeedbackResult, normalize_source
+from feedback.store import FeedbackStore
 
 MIN_STARS = 1
 MAX_STARS = 5
@@ -36,6 +36,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if not args.decision or any(char.isspace() for char in args.decision):
+        raise CommandError(f"--decision {args.decision!r} is invalid: a decision id has no spaces and is not empty")
     rating = _rating(args)
     _check_source(args.source)
     response = _read_response(args.response_file)
@@ -67,8 +69,10 @@ def _rating(args: argparse.Namespace) -> float | str | None:
 
 
 def _check_source(source: str) -> None:
-    if not source.strip() or len(source.strip()) > MAX_SOURCE_CHARS:
-        raise CommandError(f"--source {source!r} is invalid: expected 1 to {MAX_SOURCE_CHARS} characters")
+    try:
+        normalize_source(source)
+    except ValueError as exc:
+        raise CommandError(f"--{exc}") from None
 
 
 def _read_response(path: Path | None) -> str | None:

@@ -215,6 +215,14 @@ class RequestHandler(BaseHTTPRequestHandler):
             return self._send_error_json(
                 HTTPStatus.LENGTH_REQUIRED, "length_required", "chunked bodies are not supported: send Content-Length"
             )
+        lengths = {value.strip() for value in self.headers.get_all("Content-Length", [])}
+        if len(lengths) > 1:
+            # Two lengths make the body's end ambiguous, so RFC 9112 section 6.3 rejects the request.
+            return self._send_error_json(
+                HTTPStatus.BAD_REQUEST,
+                "bad_request",
+                f"Content-Length is given {len(lengths)} times with different values: send it once",
+            )
         raw_length = self.headers.get("Content-Length", "0").strip() or "0"
         if not raw_length.isdigit():
             return self._send_error_json(

@@ -23,6 +23,8 @@ def run(script: str, *args: str) -> subprocess.CompletedProcess:
         (["--seed", "-1"], "--seed -1 is invalid"),
         (["--plot", "/nonexistent-folder/drift.png"], "--plot /nonexistent-folder/drift.png"),
         (["--drop-at", "900", "--recover-at", "100"], "--drop-at 900 and --recover-at 100 are invalid"),
+        (["--json", "/tmp"], "--json /tmp: is a folder"),
+        (["--plot", "drift.txt"], "expected a .png file name"),
     ],
 )
 def test_drift_bad_option(args, message):

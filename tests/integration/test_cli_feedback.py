@@ -192,3 +192,16 @@ def test_report_since_invalid(db_dir):
     result = cli(db_dir, "report", "--since", "2026-13-01")
     assert result.returncode == 2
     assert "--since '2026-13-01' is invalid: expected a date as YYYY-MM-DD" in result.stderr
+
+
+@pytest.mark.parametrize("decision", [" ", " abc", ""])
+def test_feedback_blank_decision_is_bad_input(db_dir, decision):
+    result = cli(db_dir, "feedback", "--decision", decision, "--rating", "2")
+    assert result.returncode == 2
+    assert "--decision" in result.stderr
+
+
+def test_feedback_invisible_source_is_bad_input(db_dir):
+    result = cli(db_dir, "feedback", "--decision", "abc", "--rating", "2", "--source", "a\u200b")
+    assert result.returncode == 2
+    assert "invisible character U+200B" in result.stderr

@@ -125,6 +125,15 @@ def test_report_served(local):
         ("POST", "/route?dry=1", {"query": "hi"}, 422, "validation_error", "dry"),
         ("POST", "/retrain", {"dry_run": "yes"}, 422, "validation_error", "dry_run"),
         ("POST", "/feedback", {"decision_id": "   ", "rating": 4}, 422, "validation_error", "decision_id"),
+        (
+            "POST",
+            "/feedback",
+            {"decision_id": "f" * 32, "rating": 4, "source": "api\u200b"},
+            422,
+            "validation_error",
+            "source",
+        ),
+        ("GET", "/decisions?limit=1&limit=2", None, 422, "validation_error", "limit"),
     ],
 )
 def test_error_shape(local, method, path, body, status, code, field):
@@ -429,3 +438,43 @@ def test_unknown_query_parameter_writes_nothing(local):
 
 def test_declared_query_parameter_accepted(local):
     assert local.call("GET", "/decisions?limit=5").status == 200
+
+
+def test_repeated_query_parameter_named(local):
+    error = local.call("GET", "/decisions?limit=1&limit=1").json()["error"]
+    assert error["message"] == "query parameter 'limit' is given 2 times: give it once"
+
+
+def test_every_unknown_query_parameter_named(local):
+    error = local.call("GET", "/decisions?foo=1&bar=2").json()["error"]
+    assert error["message"] == "query parameters 'foo', 'bar' are unknown: allowed: before, limit"
+
+
+def send_raw(local: RunningServer, request: bytes) -> bytes:
+    connection = socket.create_connection((LOOPBACK, local.port), timeout=10)
+    connection.sendall(request)
+    reply = read_raw_response(connection)
+    connection.close()
+    return reply
+
+
+def test_body_without_content_type_rejected(local):
+    reply = send_raw(local, b'POST /route HTTP/1.1\r\nHost: x\r\nContent-Length: 15\r\n\r\n{"query": "hi"}')
+    assert reply.startswith(b"HTTP/1.0 415")
+    assert b"the Content-Type header is missing" in reply
+    assert local.call("GET", "/decisions").json()["decisions"] == []
+
+
+def test_uppercase_json_media_type_accepted(local):
+    reply = local.call("POST", "/route", '{"query": "hi"}', {"Content-Type": "APPLICATION/JSON"})
+    assert reply.status == 200
+
+
+def test_conflicting_content_lengths_rejected(local):
+    request = (
+        b"POST /route HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        b'Content-Length: 15\r\nContent-Length: 5\r\n\r\n{"query": "hi"}'
+    )
+    reply = send_raw(local, request)
+    assert reply.startswith(b"HTTP/1.0 400")
+    assert local.call("GET", "/decisions").json()["decisions"] == []

@@ -422,3 +422,19 @@ def test_checkpoint_of_many_cells_round_trip(store):
     saved = CellCheckpoint(run=1, created_at=T0, counts=dict.fromkeys(keys, counts))
     store.save_checkpoint(saved)
     assert store.recent_checkpoints(1) == [saved]
+
+
+@pytest.mark.parametrize("spelling", ["API", " api ", "\uff41\uff50\uff49"])
+def test_feedback_source_spellings_count_once(store, spelling):
+    decision = make_decision()
+    store.log_decision(decision)
+    store.record_feedback(decision.decision_id, rating=4, source="api")
+    assert store.record_feedback(decision.decision_id, rating=1, source=spelling).repeat
+
+
+def test_feedback_source_invisible_character_rejected(store):
+    decision = make_decision()
+    store.log_decision(decision)
+    with pytest.raises(ValueError, match="invisible character U\\+200B"):
+        store.record_feedback(decision.decision_id, rating=1, source="api\u200b")
+    assert store.get_feedback(decision.decision_id) == []

@@ -24,6 +24,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from feedback.records import normalize_source
 from router.models import RoutingDecision
 
 MIN_STARS = 1
@@ -185,6 +186,12 @@ class FeedbackRequest(RequestModel):
         pattern=r"\S",
         description="who sends the feedback; one record per (decision, source)",
     )
+
+    @field_validator("source")
+    @classmethod
+    def _canonical_source(cls, value: str) -> str:
+        # One canonical form, so "API" and "api" with a zero-width space are one source.
+        return normalize_source(value)
 
     @model_validator(mode="after")
     def _rating_or_response(self) -> FeedbackRequest:

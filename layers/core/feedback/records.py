@@ -2,12 +2,32 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import UTC, date, datetime
 
 from pydantic import BaseModel, Field
 
 from router.models import Tier
 from router.table import TierCounts
+
+MAX_SOURCE_CHARS = 64
+
+
+def normalize_source(source: str) -> str:
+    """Return the canonical form of a feedback source: NFKC, trimmed and case-folded.
+
+    Feedback counts once per (decision, source), so "API", "api" and "api"
+    with a zero-width space must be one source, or a client could count one
+    decision's rating several times. Raises ValueError for an empty or
+    over-long source, or one with control or invisible format characters.
+    """
+    cleaned = unicodedata.normalize("NFKC", source or "").strip().casefold()
+    if not cleaned or len(cleaned) > MAX_SOURCE_CHARS:
+        raise ValueError(f"source {source!r} is invalid: expected 1 to {MAX_SOURCE_CHARS} characters")
+    hidden = next((char for char in cleaned if unicodedata.category(char) in {"Cc", "Cf"}), None)
+    if hidden is not None:
+        raise ValueError(f"source {source!r} is invalid: it contains the invisible character U+{ord(hidden):04X}")
+    return cleaned
 
 
 class FeedbackRecord(BaseModel):

@@ -15,7 +15,14 @@ from typing import Any
 from feedback.backends.base import StoreBackend
 from feedback.exceptions import DecisionNotFoundError, VersionNotFoundError
 from feedback.quality import derive_format_expectations, is_provider_failure, score_quality
-from feedback.records import CellAggregate, CellCheckpoint, FeedbackRecord, FeedbackResult, TierDayAggregate
+from feedback.records import (
+    CellAggregate,
+    CellCheckpoint,
+    FeedbackRecord,
+    FeedbackResult,
+    TierDayAggregate,
+    normalize_source,
+)
 from router.models import RoutingDecision, Tier
 from router.settings import Settings
 from router.table import RoutingTable, load_table_file
@@ -23,7 +30,6 @@ from router.table import RoutingTable, load_table_file
 logger = logging.getLogger(__name__)
 
 MAX_RECENT = 1000
-MAX_SOURCE_CHARS = 64
 
 
 def _backend_from_settings(settings: Settings) -> StoreBackend:
@@ -177,10 +183,7 @@ class FeedbackStore:
 
     @staticmethod
     def _check_source(source: str) -> str:
-        cleaned = (source or "").strip()
-        if not cleaned or len(cleaned) > MAX_SOURCE_CHARS:
-            raise ValueError(f"source={source!r} is invalid: expected 1 to {MAX_SOURCE_CHARS} characters")
-        return cleaned
+        return normalize_source(source)
 
     def get_feedback(self, decision_id: str) -> list[FeedbackRecord]:
         self.get_decision(decision_id)
