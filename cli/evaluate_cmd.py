@@ -76,7 +76,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--shuffle", action="store_true", help="replay the rows of --replay in a seeded random order")
     parser.add_argument(
         "--out",
-        type=Path,
+        type=_folder_path,
         default=Path("evaluation-report"),
         metavar="DIR",
         help="output folder (default ./evaluation-report)",
@@ -282,3 +282,10 @@ def _print_replay(replay: dict) -> None:
         f"{same_cost['replay_quality']:.3f} ({same_cost['gain_pct_of_top']:+.2f} points of top-tier quality).",
         highlight=False,
     )
+
+
+def _folder_path(text: str) -> Path:
+    # Path("") is the current folder, so an empty --out would write there.
+    if not text.strip():
+        raise argparse.ArgumentTypeError("is empty: give a folder name, such as evaluation-report")
+    return Path(text)

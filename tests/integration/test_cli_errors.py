@@ -259,6 +259,16 @@ def test_evaluate_bad_out_before_run(tmp_path, monkeypatch, capsys, store, out, 
     assert (tmp_path / "a-file").read_text(encoding="utf-8") == "keep me\n"
 
 
+def test_evaluate_empty_out_rejected(tmp_path, monkeypatch, capsys, store):
+    monkeypatch.chdir(tmp_path)
+    data = write_eval_rows(tmp_path / "rows.jsonl", 3)
+    with pytest.raises(SystemExit) as exit_info:
+        main(["evaluate", "--data", str(data), "--tiers", "1=s,3=l", "--out", ""])
+    assert exit_info.value.code == 2
+    assert "argument --out: is empty" in capsys.readouterr().err
+    assert not (tmp_path / "report.json").exists()
+
+
 def test_evaluate_failure_removes_new_out(tmp_path, capsys, store):
     data = write_eval_rows(tmp_path / "rows.jsonl", 3, bad={"scores": {"s": "high", "l": 1}})
     code = main(["evaluate", "--data", str(data), "--tiers", "1=s,3=l", "--out", str(tmp_path / "new" / "out")])

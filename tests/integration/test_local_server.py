@@ -134,6 +134,11 @@ def test_report_served(local):
             "source",
         ),
         ("GET", "/decisions?limit=1&limit=2", None, 422, "validation_error", "limit"),
+        ("GET", "/decisions?limit=1_0", None, 422, "validation_error", "limit"),
+        ("GET", "/decisions?limit=%2B1", None, 422, "validation_error", "limit"),
+        ("GET", "/decisions?before=1", None, 422, "validation_error", "before"),
+        ("GET", "/report?since=20250101", None, 422, "validation_error", "since"),
+        ("GET", "/stats/cost?since=1", None, 422, "validation_error", "since"),
     ],
 )
 def test_error_shape(local, method, path, body, status, code, field):
@@ -478,3 +483,10 @@ def test_conflicting_content_lengths_rejected(local):
     reply = send_raw(local, request)
     assert reply.startswith(b"HTTP/1.0 400")
     assert local.call("GET", "/decisions").json()["decisions"] == []
+
+
+@pytest.mark.parametrize(
+    "path", ["/decisions?limit=5", "/decisions?before=2026-01-02T03:04:05Z", "/report?since=2026-01-01", "/stats/cost"]
+)
+def test_declared_query_values_accepted(local, path):
+    assert local.call("GET", path).status == 200

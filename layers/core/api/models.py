@@ -7,11 +7,13 @@ check spans several fields.
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StrictBool,
@@ -75,6 +77,28 @@ class Message(BaseModel):
 
     role: str = Field(min_length=1, description="user, assistant, system, ...")
     content: TextOrParts | None = None
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _plain_digits(value: Any) -> Any:
+    # pydantic reads "1_0", "+1" and " 1" from a string as 10 and 1.
+    if isinstance(value, str) and not (value.isascii() and value.isdigit()):
+        raise ValueError(f"{value!r} is not a whole number written with the digits 0-9 only")
+    return value
+
+
+def _iso_text(value: Any) -> Any:
+    # pydantic reads a bare number such as "1" as a Unix time.
+    if isinstance(value, str) and not _ISO_DATE.match(value):
+        raise ValueError(f"{value!r} is not an ISO 8601 date or time: expected YYYY-MM-DD, optionally with a time")
+    return value
+
+
+QueryInt = Annotated[int, BeforeValidator(_plain_digits)]
+QueryDate = Annotated[date, BeforeValidator(_iso_text)]
+QueryDateTime = Annotated[datetime, BeforeValidator(_iso_text)]
 
 
 class RequestModel(BaseModel):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import UTC
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
@@ -11,7 +11,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
 from api.context import ApiContext
 from api.errors import UnprocessableError, api_responses
-from api.models import DecisionList, DecisionView, RouteRequest, RouteResponse
+from api.models import DecisionList, DecisionView, QueryDateTime, QueryInt, RouteRequest, RouteResponse
 from api.telemetry import MILLISECONDS, NO_UNIT, MetricsSink
 from feedback.store import MAX_RECENT, FeedbackStore
 from router.engine import LLMRouter
@@ -91,9 +91,9 @@ def add_list_decisions(app: APIGatewayRestResolver, context: ApiContext) -> None
         responses=api_responses("a page of decisions", 422, 503),
     )
     def list_decisions(
-        limit: Annotated[int, Query(ge=1, le=MAX_RECENT, description="page size")] = DEFAULT_PAGE_SIZE,
+        limit: Annotated[QueryInt, Query(ge=1, le=MAX_RECENT, description="page size")] = DEFAULT_PAGE_SIZE,
         before: Annotated[
-            datetime | None, Query(description="ISO 8601 time; only decisions created earlier (UTC if no zone)")
+            QueryDateTime | None, Query(description="ISO 8601 time; only decisions created earlier (UTC if no zone)")
         ] = None,
     ) -> DecisionList:
         if before is not None and before.tzinfo is None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
@@ -10,6 +9,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from api.context import ApiContext
 from api.errors import api_responses
+from api.models import QueryDate
 
 
 def add_get_report(app: APIGatewayRestResolver, context: ApiContext) -> None:
@@ -20,7 +20,7 @@ def add_get_report(app: APIGatewayRestResolver, context: ApiContext) -> None:
         responses=api_responses("the report", 422, 503),
     )
     def get_report(
-        since: Annotated[date | None, Query(description="first UTC day to include (YYYY-MM-DD)")] = None,
+        since: Annotated[QueryDate | None, Query(description="first UTC day to include (YYYY-MM-DD)")] = None,
     ) -> dict[str, Any]:
         # Imported here: the report's models would add to every cold start of
         # the route function, and few of its requests ask for the report.

@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 
 from api.context import ApiContext
 from api.errors import api_responses
-from api.models import BUILT_ON_FIRST_USE
+from api.models import BUILT_ON_FIRST_USE, QueryDate
 from feedback.records import CellAggregate, TierDayAggregate
 
 USD_DECIMALS = 9
@@ -132,7 +132,7 @@ def add_cost_stats(app: APIGatewayRestResolver, context: ApiContext) -> None:
         responses=api_responses("cost by tier and day", 422, 503),
     )
     def get_cost_stats(
-        since: Annotated[date | None, Query(description="first UTC day to include (YYYY-MM-DD)")] = None,
+        since: Annotated[QueryDate | None, Query(description="first UTC day to include (YYYY-MM-DD)")] = None,
     ) -> CostStats:
         return cost_stats(context.store_factory().tier_day_aggregates(since), since)
 
