@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from collections.abc import Iterable, Mapping
 from http import HTTPStatus
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
+from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 FORM_MEDIA_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
@@ -45,9 +47,28 @@ def allowed_methods(route_keys: Iterable[str], path: str) -> list[str]:
 
 
 class JsonApiResolver(APIGatewayRestResolver):
-    """A REST resolver that rejects a form-encoded or multipart request body with 415 before routing it."""
+    """A REST resolver that rejects a form-encoded or multipart request body with 415 before routing it.
+
+    Powertools keeps the event being resolved in a class attribute,
+    `BaseRouter.current_event`, which every resolver in the process shares.
+    The local server resolves requests on several threads, each with its own
+    resolver, so this class keeps the event per thread instead; otherwise one
+    request's query parameters could be validated as another's. A Lambda
+    function resolves one event at a time, where both behave alike.
+    """
+
+    _requests = threading.local()
+
+    @property  # type: ignore[override]
+    def current_event(self) -> BaseProxyEvent:
+        return self._requests.event
+
+    @current_event.setter
+    def current_event(self, value: BaseProxyEvent) -> None:
+        self._requests.event = value
 
     def resolve(self, event: Mapping[str, Any], context: LambdaContext) -> dict[str, Any]:
+        self._requests.event = self._to_proxy_event(dict(_lowercase_media_type(event)))
         repeated = _repeated_query_parameter(event)
         if repeated is not None:
             # Checked here because the resolver's validation would otherwise
