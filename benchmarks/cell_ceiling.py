@@ -4,7 +4,7 @@ Usage: python benchmarks/cell_ceiling.py --data FILE --tiers "1=WEAK,3=STRONG" [
 
 The feedback loop learns one tier per cell, so no amount of feedback can rank
 two rows of one cell apart. This script measures how far that can go. Each
-row gets the router's cell; then, for three cell granularities (domain,
+row gets the router's cell. Then, at each of three granularities (domain,
 domain/subdomain, and the full key domain/subdomain:bucket), cells move from
 the weak to the strong model in order of their mean quality gain. The
 resulting curve is summed up as the percent of strong calls saved at 95 % of

@@ -3,10 +3,10 @@
 Usage: python benchmarks/library_floor.py [--runs N]
 
 Each run is a fresh interpreter that imports Powertools (Logger, Metrics,
-Tracer, the REST resolver with validation), pydantic and boto3, builds a
-Logger, a Metrics object, a resolver, one pydantic model and a DynamoDB client
-with the backend's retry settings, and reports the time that took. The
-collector is paused as the functions pause it. The median of the runs is a
+Tracer, the REST resolver with validation), pydantic and boto3. It then builds
+a Logger, a Metrics object, a resolver, one pydantic model and a DynamoDB
+client with the backend's retry settings, and reports the time all that took.
+The collector is paused as the functions pause it. The median of the runs is a
 floor for the route function's init on this machine: no change to the
 project's own code can take init below it while the function keeps these
 libraries.

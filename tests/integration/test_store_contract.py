@@ -416,7 +416,7 @@ def test_feedback_repeat_reports_stored_values(store):
 
 
 def test_checkpoint_of_many_cells_round_trip(store):
-    # More cells than 400 KB of uncompressed JSON holds in one DynamoDB item.
+    # More cells than fit in one DynamoDB item (400 KB) as uncompressed JSON.
     counts = [TierCounts(tier=tier, samples=123456, low_quality=12345, quality_sum=98765.4321) for tier in Tier]
     keys = [f"science/subject{index}:{index % 5}" for index in range(3000)]
     saved = CellCheckpoint(run=1, created_at=T0, counts=dict.fromkeys(keys, counts))

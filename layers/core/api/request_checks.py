@@ -52,9 +52,9 @@ class JsonApiResolver(APIGatewayRestResolver):
     Powertools keeps the event being resolved in a class attribute,
     `BaseRouter.current_event`, which every resolver in the process shares.
     The local server resolves requests on several threads, each with its own
-    resolver, so this class keeps the event per thread instead; otherwise one
+    resolver, so this class keeps the event per thread instead. Otherwise one
     request's query parameters could be validated as another's. A Lambda
-    function resolves one event at a time, where both behave alike.
+    function resolves one event at a time, so there both behave alike.
     """
 
     _requests = threading.local()
@@ -68,7 +68,8 @@ class JsonApiResolver(APIGatewayRestResolver):
         self._requests.event = value
 
     def resolve(self, event: Mapping[str, Any], context: LambdaContext) -> dict[str, Any]:
-        self._requests.event = self._to_proxy_event(dict(_lowercase_media_type(event)))
+        lowered = _lowercase_media_type(event)
+        self._requests.event = self._to_proxy_event(dict(lowered))
         repeated = _repeated_query_parameter(event)
         if repeated is not None:
             # Checked here because the resolver's validation would otherwise
@@ -82,7 +83,7 @@ class JsonApiResolver(APIGatewayRestResolver):
             )
         rejected, media_type = _rejected_media_type(event)
         if not rejected:
-            return super().resolve(_lowercase_media_type(event), context)
+            return super().resolve(lowered, context)
         return _proxy_error(
             HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
             "unsupported_media_type",
@@ -136,6 +137,8 @@ def reject_unknown_query_parameters(app: APIGatewayRestResolver, next_middleware
     silently return every tier. Routes that Powertools itself adds, such as
     Swagger UI, are left alone.
     """
+    # NOTE: "_route" is the key under which Powertools 3.x stores the matched
+    # route in the resolver context. Without it the check lets requests pass.
     route = app.context.get("_route")
     func = getattr(route, "func", None)
     if route is None or not str(getattr(func, "__module__", "")).startswith("api."):

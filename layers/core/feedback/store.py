@@ -112,7 +112,7 @@ class FeedbackStore:
         `error`, `timed_out`); a failure is recorded as a failure, never as a quality sample.
         Raises `DecisionNotFoundError` or `InvalidRatingError` before anything is written.
         """
-        source = self._check_source(source)
+        source = normalize_source(source)
         signals = dict(signals or {})
         decision = self.get_decision(decision_id)
         failure = is_provider_failure(
@@ -180,10 +180,6 @@ class FeedbackStore:
             rating=numeric_rating,
             signals=quality.signals,
         )
-
-    @staticmethod
-    def _check_source(source: str) -> str:
-        return normalize_source(source)
 
     def get_feedback(self, decision_id: str) -> list[FeedbackRecord]:
         self.get_decision(decision_id)

@@ -238,7 +238,7 @@ def output_sensitivity(analysis: TextAnalysis, high_stakes: bool) -> float:
         0.6 * saturate(evidence.marker(PRECISION), 0.8),
         0.7 if high_stakes else 0.0,
         0.3 if code else 0.0,
-        # A word problem asks for one exact result.
+        # A word problem requests one exact result.
         0.2 * word_problem_strength(analysis),
     )
 

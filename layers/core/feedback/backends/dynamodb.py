@@ -370,7 +370,7 @@ class DynamoDBBackend(StoreBackend):
         return int(decode(response["Attributes"])["runs"])
 
     def save_checkpoint(self, checkpoint: CellCheckpoint, keep: int) -> None:
-        # The counters go in as zlib-compressed JSON, because an item holds at
+        # The counters go in as zlib-compressed JSON, because an item has room for at
         # most 400 KB: about 2,000 cells of JSON, and ten times that compressed.
         # Old checkpoints expire by TTL rather than by `keep`, which saves the
         # retrain function a delete.
