@@ -6,8 +6,10 @@ SAM_VENV := .venv-sam
 EVAL_DATA_DIR ?= $(abspath ../shared/data)
 export EVAL_DATA_DIR
 export SAM_CLI_TELEMETRY := 0
+# Lambda's runtime version, for `make build` and `make vocabulary`.
+PYTHON312 ?= python3.12
 
-.PHONY: demo test unit lint template bench vocabulary install install-sam install-browser clean
+.PHONY: demo test unit lint template build bench vocabulary install install-sam install-browser clean
 
 $(VENV)/.installed: layers/core/requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -51,19 +53,30 @@ template: install install-sam
 	$(VENV)/bin/cfn-lint template.yaml
 	SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION=us-east-1 $(SAM_VENV)/bin/sam validate --lint --template-file template.yaml
 
+# `sam build` needs the functions' runtime (python3.12) on PATH; PYTHON312 names
+# it when it has another name or place. `sam build` ships no bytecode, so every
+# cold start would compile every module: scripts/compile_build.py then writes
+# bytecode that survives `sam deploy`'s packaging (docs/deploy.md).
+build: install install-sam
+	@command -v $(PYTHON312) >/dev/null 2>&1 || { \
+		echo "$(PYTHON312) not found: sam build needs Python 3.12; install it or set PYTHON312=/path/to/python3.12"; \
+		exit 2; }
+	PATH="$$(dirname "$$(command -v $(PYTHON312))"):$$PATH" $(SAM_VENV)/bin/sam build
+	$(PY) scripts/compile_build.py --python $(PYTHON312)
+
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
-bench: install
+bench: install install-sam
 	$(PY) benchmarks/classifier_latency.py
 	$(PY) benchmarks/route_function.py
 	$(PY) benchmarks/library_floor.py
+	$(PY) benchmarks/package_cold_start.py --python $(PYTHON312)
 
 # Regenerates router/vocabulary_compiled.py after a vocabulary edit, for this
-# interpreter and for Lambda's python3.12 (PYTHON312 names another one).
-PYTHON312 ?= python3.12
+# interpreter and for Lambda's python3.12.
 vocabulary: install
 	PYTHONPATH=layers/core $(PY) -m router.vocabulary_codegen --python $(PY) --python $(PYTHON312)
 

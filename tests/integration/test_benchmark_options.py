@@ -50,3 +50,19 @@ def test_library_floor_bad_runs():
     result = run("library_floor.py", "--runs", "0")
     assert result.returncode == 2
     assert "--runs 0 is invalid" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--runs", "0"], "--runs 0 is invalid"),
+        (["--python", sys.executable, "--sam", "/nonexistent/sam"], "--sam /nonexistent/sam not found"),
+        (["--python", "/nonexistent/python3.12"], "--python /nonexistent/python3.12 could not be run"),
+        (["--python", sys.executable, "--build-dir", "/nonexistent"], "/nonexistent/template.yaml not found"),
+        (["--python", sys.executable, "--build-dir", str(REPO_ROOT)], "but CoreLayer runs python3.12"),
+    ],
+)
+def test_package_cold_start_bad_option(args, message):
+    result = run("package_cold_start.py", *args)
+    assert result.returncode == 2
+    assert message in result.stderr
