@@ -150,6 +150,10 @@ class RequestHandler(BaseHTTPRequestHandler):
         version (505).
         """
         status = HTTPStatus(code)
+        if self.request_version == "HTTP/0.9" and len(self.requestline.split()) >= 3:
+            # http.server rejects a bad or unsupported version while still in HTTP/0.9
+            # mode, which would send the body without a status line.
+            self.request_version = self.protocol_version
         if code == HTTPStatus.NOT_IMPLEMENTED:
             message = f"method {self.command!r} is not supported: use GET, HEAD, POST or OPTIONS"
         body = json.dumps(

@@ -470,6 +470,13 @@ def test_body_without_content_type_rejected(local):
     assert local.call("GET", "/decisions").json()["decisions"] == []
 
 
+@pytest.mark.parametrize(("version", "status"), [(b"HTTP/2.0", b"505"), (b"HTTP/1.x", b"400"), (b"SPDY/3", b"400")])
+def test_bad_http_version_gets_status_line(local, version, status):
+    reply = send_raw(local, b"GET /decisions " + version + b"\r\nHost: x\r\n\r\n")
+    assert reply.startswith(b"HTTP/1.0 " + status)
+    assert b"Content-Type: application/json" in reply
+
+
 def test_uppercase_json_media_type_accepted(local):
     reply = local.call("POST", "/route", '{"query": "hi"}', {"Content-Type": "APPLICATION/JSON"})
     assert reply.status == 200
