@@ -105,6 +105,15 @@ def test_stream_error_event_is_overloaded():
     assert caught.value.status_code == 529
 
 
+def test_stream_answered_without_events():
+    api = FakeAnthropicApi().queue(None, message("Paris."))
+    with pytest.raises(ProviderError) as caught:
+        list(make_provider(api).stream(make_request()))
+    assert caught.value.kind is ErrorKind.EMPTY_RESPONSE
+    assert "sent no message events in its stream" in str(caught.value)
+    assert caught.value.request_id == "req_test_ok"
+
+
 @pytest.mark.parametrize(
     ("status", "error_type", "kind"),
     [

@@ -146,7 +146,7 @@ class AnthropicProvider(Provider):
             with client.messages.stream(**_call_arguments(request)) as stream:
                 for text in stream.text_stream:
                     yield StreamEvent(text=text)
-                message = stream.get_final_message()
+                message = _final_message(stream, self.name, request.model)
                 request_id = stream.request_id
         except anthropic.AnthropicError as exc:
             raise translate_error(exc, self.name, request.model, self._secret) from exc
@@ -273,6 +273,21 @@ def _status_kind(status: int) -> ErrorKind | None:
     if status >= 400:
         return ErrorKind.BAD_REQUEST
     return None
+
+
+def _final_message(stream: Any, provider: str, model: str) -> Any:
+    """Return the message a finished stream built, or raise ProviderError if no message ever started."""
+    try:
+        return stream.get_final_message()
+    except AssertionError as exc:
+        # The SDK asserts when a stream ends before its message_start event, as it
+        # does when an endpoint answers a streaming request with a plain JSON body.
+        raise ProviderError(
+            ErrorKind.EMPTY_RESPONSE,
+            f"{provider} model {model} sent no message events in its stream: "
+            "check that the API endpoint supports streaming, or request the answer without streaming",
+            request_id=stream.request_id,
+        ) from exc
 
 
 def _stream_error_status(kind: ErrorKind) -> int | None:
