@@ -25,6 +25,7 @@ from typing import Any
 
 from api.errors import MAX_BODY_BYTES
 from server.events import proxy_event, read_proxy_response
+from server.idle import IdleConnectionWatcher
 from server.local_api import LocalApi
 
 logger = logging.getLogger(__name__)
@@ -33,13 +34,18 @@ STATIC_DIR = Path(__file__).resolve().parent / "static"
 STATIC_PREFIX = "/static/"
 METRICS_PATH = "/metrics"
 FAVICON_PATH = "/favicon.ico"
-# A client that opens a connection and sends nothing frees its worker after this.
+# A connection whose client sends nothing is closed after this, and a worker
+# waits this long for the rest of a request line or header.
 SOCKET_TIMEOUT_SECONDS = 30
 # The whole request body must arrive within this time, or the client gets 408.
 # It is a total, not a per-read timeout, so a client that sends a byte now and
 # then cannot hold one of the fixed pool's workers for longer.
 BODY_TIMEOUT_SECONDS = 10
 READ_CHUNK_BYTES = 64 * 1024
+# At most this much of a body over the limit, for at most this long, is read and
+# discarded before the connection closes.
+MAX_DISCARD_BYTES = 64 * 1024 * 1024
+DISCARD_SECONDS = 5.0
 STATIC_TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css", ".js": "text/javascript"}
 
 
@@ -48,17 +54,22 @@ class ServerStartError(Exception):
 
 
 class LocalServer(HTTPServer):
-    """An `HTTPServer` whose connections run on a fixed pool of threads."""
+    """An `HTTPServer` whose connections run on a fixed pool of threads once their client has sent something."""
+
+    # Connections the kernel queues before `accept` (socketserver's default is 5, which
+    # resets connections when a few dozen clients connect at once).
+    request_queue_size = 128
 
     def __init__(self, address: tuple[str, int], api: LocalApi, workers: int) -> None:
         self.api = api
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="llm-router-http")
+        self._idle = IdleConnectionWatcher(self._submit, self.shutdown_request, SOCKET_TIMEOUT_SECONDS)
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
         try:
+            # On a failed bind, socketserver calls server_close, which stops the pool and the watcher.
             super().__init__(address, RequestHandler)
         except OSError as exc:
-            self._pool.shutdown()
             raise ServerStartError(_bind_error_message(address, exc)) from exc
 
     @property
@@ -73,6 +84,9 @@ class LocalServer(HTTPServer):
         self.server_name, self.server_port = str(self.server_address[0]), int(self.server_address[1])
 
     def process_request(self, request: Any, client_address: Any) -> None:
+        self._idle.add(request, client_address)
+
+    def _submit(self, request: socket.socket, client_address: Any) -> None:
         self._pool.submit(self._process_in_worker, request, client_address)
 
     def _process_in_worker(self, request: socket.socket, client_address: Any) -> None:
@@ -91,6 +105,7 @@ class LocalServer(HTTPServer):
 
     def server_close(self) -> None:
         super().server_close()
+        self._idle.stop()
         self._pool.shutdown(wait=True, cancel_futures=True)
 
 
@@ -228,20 +243,24 @@ class RequestHandler(BaseHTTPRequestHandler):
                 f"Content-Length is given {len(lengths)} times with different values: send it once",
             )
         raw_length = self.headers.get("Content-Length", "0").strip() or "0"
-        if not raw_length.isdigit():
+        if not (raw_length.isascii() and raw_length.isdigit()):
             return self._send_error_json(
                 HTTPStatus.BAD_REQUEST, "bad_request", f"Content-Length {raw_length!r} is invalid: expected bytes"
             )
         length = int(raw_length)
         if length > MAX_BODY_BYTES:
             # Refused before reading, so a huge upload costs no memory.
-            return self._send_error_json(
+            status = self._send_error_json(
                 HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
                 "payload_too_large",
                 f"request body is {length} bytes, larger than the limit of {MAX_BODY_BYTES} bytes",
                 limit=MAX_BODY_BYTES,
                 size=length,
             )
+            # Closing with the body unread would reset the connection, and a client
+            # still sending would get a broken pipe instead of the 413.
+            self._read_exactly(min(length, MAX_DISCARD_BYTES), keep=False, seconds=DISCARD_SECONDS)
+            return status
         body, timed_out = self._read_exactly(length)
         if timed_out:
             logger.warning(
@@ -266,12 +285,13 @@ class RequestHandler(BaseHTTPRequestHandler):
             )
         return body
 
-    def _read_exactly(self, length: int) -> tuple[bytes, bool]:
-        """Read `length` bytes within `body_timeout_seconds`; return the bytes read and whether time ran out.
+    def _read_exactly(self, length: int, *, keep: bool = True, seconds: float | None = None) -> tuple[bytes, bool]:
+        """Read `length` bytes within `seconds` (default `body_timeout_seconds`); return them and whether time ran out.
 
         Fewer bytes without a timeout mean the client closed its side early.
+        With `keep` false the bytes are discarded and none are returned.
         """
-        deadline = time.monotonic() + self.body_timeout_seconds
+        deadline = time.monotonic() + (self.body_timeout_seconds if seconds is None else seconds)
         chunks: list[bytes] = []
         received = 0
         try:
@@ -283,7 +303,8 @@ class RequestHandler(BaseHTTPRequestHandler):
                 chunk = self.rfile.read1(min(length - received, READ_CHUNK_BYTES))
                 if not chunk:
                     break
-                chunks.append(chunk)
+                if keep:
+                    chunks.append(chunk)
                 received += len(chunk)
         except TimeoutError:
             return b"".join(chunks), True

@@ -137,6 +137,8 @@ def test_report_served(local):
         ("GET", "/decisions?limit=1_0", None, 422, "validation_error", "limit"),
         ("GET", "/decisions?limit=%2B1", None, 422, "validation_error", "limit"),
         ("GET", "/decisions?before=1", None, 422, "validation_error", "before"),
+        ("GET", "/decisions?before=9999-12-31T23:59:59-01:00", None, 422, "validation_error", "before"),
+        ("GET", "/decisions?before=0001-01-01T00:00:00%2B01:00", None, 422, "validation_error", "before"),
         ("GET", "/report?since=20250101", None, 422, "validation_error", "since"),
         ("GET", "/stats/cost?since=1", None, 422, "validation_error", "since"),
     ],
@@ -165,6 +167,50 @@ def test_oversized_body_rejected_unread(local):
     response = raw_request(local, "POST", "/route", headers)
     assert response.status == 413
     assert b'"payload_too_large"' in response.read()
+    response.close()
+
+
+def test_oversized_body_sent_whole_gets_413(local):
+    # http.client sends the whole body before reading the response.
+    body = b'{"query": "' + b"a" * (MAX_BODY_BYTES + 1024) + b'"}'
+    connection = http.client.HTTPConnection(LOOPBACK, local.port, timeout=30)
+    connection.request("POST", "/route", body, {"Content-Type": "application/json"})
+    response = connection.getresponse()
+    assert response.status == 413
+    assert b'"payload_too_large"' in response.read()
+    connection.close()
+    assert local.call("GET", "/decisions").json()["decisions"] == []
+
+
+def test_non_ascii_content_length_rejected(local):
+    head = b"POST /route HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: \xb2\r\n\r\n{}"
+    reply = send_raw(local, head)
+    assert reply.startswith(b"HTTP/1.0 400")
+    assert b"is invalid: expected bytes" in reply
+
+
+def test_idle_connections_leave_workers_free(tmp_path):
+    # More silent connections than workers: a request on a new connection is still served.
+    with running_server(tmp_path / "router.db", workers=2) as local:
+        idle = [socket.create_connection((LOOPBACK, local.port)) for _ in range(6)]
+        try:
+            reply = send_raw(local, b"GET /decisions HTTP/1.0\r\n\r\n")
+        finally:
+            for connection in idle:
+                connection.close()
+    assert reply.startswith(b"HTTP/1.0 200")
+
+
+def test_many_simultaneous_connections_served(local):
+    clients = [socket.create_connection((LOOPBACK, local.port)) for _ in range(60)]
+    for client in clients:
+        client.sendall(b"GET /decisions?limit=1 HTTP/1.0\r\n\r\n")
+    replies = []
+    for client in clients:
+        client.settimeout(30)
+        replies.append(read_raw_response(client))
+        client.close()
+    assert all(reply.startswith(b"HTTP/1.0 200") for reply in replies)
 
 
 def test_chunked_body_rejected(local):
@@ -429,6 +475,17 @@ def test_long_url_json_error(local):
     response = raw_request(local, "GET", "/decisions?x=" + "a" * 70_000, {})
     assert response.status == 414
     assert b'"request_uri_too_long"' in response.read()
+
+
+def test_out_of_range_before_named(local):
+    error = local.call("GET", "/decisions?before=9999-12-31T23:59:59-01:00").json()["error"]
+    assert "is out of range: in UTC it must fall between 0001-01-01 and 9999-12-31" in error["message"]
+
+
+def test_before_with_zone_pages_in_utc(local):
+    local.call("POST", "/route", {"query": "hi"})
+    assert len(local.call("GET", "/decisions?before=2999-01-01T00:00:00%2B05:00").json()["decisions"]) == 1
+    assert local.call("GET", "/decisions?before=2000-01-01T00:00:00").json()["decisions"] == []
 
 
 def test_unknown_query_parameter_names_allowed(local):

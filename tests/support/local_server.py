@@ -101,10 +101,10 @@ def isolated_settings(db_path: Path) -> Settings:
 
 
 @contextmanager
-def running_server(db_path: Path, port: int = 0) -> Iterator[RunningServer]:
+def running_server(db_path: Path, port: int = 0, workers: int = 4) -> Iterator[RunningServer]:
     """Serve the local API on 127.0.0.1 in a background thread until the block ends."""
     api = LocalApi.from_settings(isolated_settings(db_path))
-    server = create_server(LOOPBACK, port, api, workers=4)
+    server = create_server(LOOPBACK, port, api, workers=workers)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:

@@ -8,10 +8,11 @@ check spans several fields.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -88,16 +89,34 @@ def _plain_digits(value: Any) -> Any:
     return value
 
 
-def _iso_text(value: Any) -> Any:
+def _iso_date_text(value: Any) -> Any:
     # pydantic reads a bare number such as "1" as a Unix time.
     if isinstance(value, str) and not _ISO_DATE.match(value):
-        raise ValueError(f"{value!r} is not an ISO 8601 date or time: expected YYYY-MM-DD, optionally with a time")
+        raise ValueError(f"{value!r} is not an ISO 8601 date: expected YYYY-MM-DD")
     return value
 
 
+def _iso_time_text(value: Any) -> Any:
+    if isinstance(value, str) and not _ISO_DATE.match(value):
+        raise ValueError(f"{value!r} is not an ISO 8601 time: expected YYYY-MM-DD, optionally with a time and zone")
+    return value
+
+
+def _in_utc(value: datetime) -> datetime:
+    """Return `value` in UTC, reading a time without a zone as UTC."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(
+            f"{value.isoformat()} is out of range: in UTC it must fall between 0001-01-01 and 9999-12-31"
+        ) from None
+
+
 QueryInt = Annotated[int, BeforeValidator(_plain_digits)]
-QueryDate = Annotated[date, BeforeValidator(_iso_text)]
-QueryDateTime = Annotated[datetime, BeforeValidator(_iso_text)]
+QueryDate = Annotated[date, BeforeValidator(_iso_date_text)]
+QueryDateTime = Annotated[datetime, BeforeValidator(_iso_time_text), AfterValidator(_in_utc)]
 
 
 class RequestModel(BaseModel):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
@@ -96,8 +95,6 @@ def add_list_decisions(app: APIGatewayRestResolver, context: ApiContext) -> None
             QueryDateTime | None, Query(description="ISO 8601 time; only decisions created earlier (UTC if no zone)")
         ] = None,
     ) -> DecisionList:
-        if before is not None and before.tzinfo is None:
-            before = before.replace(tzinfo=UTC)
         store: FeedbackStore = context.store_factory()
         decisions = store.recent_decisions(limit=limit, before=before)
         next_before = decisions[-1].created_at if len(decisions) == limit else None
