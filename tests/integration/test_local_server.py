@@ -534,6 +534,53 @@ def test_bad_http_version_gets_status_line(local, version, status):
     assert b"Content-Type: application/json" in reply
 
 
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "application/jsonx",
+        "application/json-patch+json",
+        "application/json, text/plain",
+        "text/plain",
+        "",
+        "application/json; charset=utf-16",
+        "application/json; charset=latin-1",
+    ],
+)
+def test_non_json_media_type_rejected(local, content_type):
+    reply = local.call("POST", "/route", '{"query": "hi"}', {"Content-Type": content_type})
+    assert reply.status == 415
+    assert reply.json()["error"]["field"] == "content-type"
+    assert local.call("GET", "/decisions").json()["decisions"] == []
+
+
+@pytest.mark.parametrize("content_type", ["application/json; charset=UTF-8", 'application/json;charset="utf-8"'])
+def test_utf8_charset_accepted(local, content_type):
+    assert local.call("POST", "/route", '{"query": "hi"}', {"Content-Type": content_type}).status == 200
+
+
+def test_two_content_types_rejected(local):
+    request = (
+        b"POST /route HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n"
+        b'Content-Type: application/json\r\nContent-Length: 15\r\n\r\n{"query": "hi"}'
+    )
+    reply = send_raw(local, request)
+    assert reply.startswith(b"HTTP/1.0 415")
+    assert b"Content-Type is given 2 times" in reply
+
+
+@pytest.mark.parametrize(("path", "status"), [("/decisions", 405), ("/nope", 404)])
+def test_unknown_route_before_media_type(local, path, status):
+    reply = local.call("POST", path, "x", {"Content-Type": "text/plain"})
+    assert reply.status == status
+
+
+@pytest.mark.parametrize("decision_id", ["a%23b", "a%3Fb", "a%0Ab", "a%E2%80%8Bb", "a%5Cb"])
+def test_odd_decision_id_not_found(local, decision_id):
+    reply = local.call("GET", f"/decisions/{decision_id}")
+    assert reply.status == 404
+    assert reply.json()["error"]["code"] == "not_found"
+
+
 def test_uppercase_json_media_type_accepted(local):
     reply = local.call("POST", "/route", '{"query": "hi"}', {"Content-Type": "APPLICATION/JSON"})
     assert reply.status == 200

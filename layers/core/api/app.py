@@ -90,6 +90,7 @@ def create_app(
         security_schemes=API_KEY_SCHEME,  # type: ignore[arg-type]
         security=[{"apiKey": []}],
     )
+    app.route_keys = tuple(sorted(selected))
     register_error_handlers(app, selected)
     app.use([reject_unknown_query_parameters])
     context = ApiContext(store_factory=store_factory, router_factory=router_factory, metrics=metrics or NullMetrics())

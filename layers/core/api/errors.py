@@ -289,7 +289,9 @@ def _register_no_route(app: APIGatewayRestResolver, route_keys: tuple[str, ...])
     def _no_route(exc: Exception) -> Response:
         event = app.current_event
         methods = allowed_methods(route_keys, event.path)
-        if methods:
+        # The method is among them when a path parameter holds characters that the
+        # route's pattern rejects, such as "#": no resource has such an id.
+        if methods and event.http_method not in methods:
             response = error_response(
                 HTTPStatus.METHOD_NOT_ALLOWED,
                 "method_not_allowed",

@@ -5,8 +5,10 @@ parameters (422).
 
 Powertools' request validation parses form-encoded and multipart bodies
 itself (aws-lambda-powertools 3.37), so `curl -d 'query=hi'` would get a 422
-about field types, and a multipart body without a boundary a 500.
-`JsonApiResolver` rejects both media types before any route runs.
+about field types, and a multipart body without a boundary a 500. Other
+media types would be parsed as JSON whatever they claim to be.
+`JsonApiResolver` therefore accepts a body only as `application/json` in
+UTF-8, before any route runs.
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-FORM_MEDIA_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
+JSON_MEDIA_TYPE = "application/json"
+UTF8_CHARSETS = frozenset({"utf-8", "utf8"})
 # Methods whose requests have no body, so their Content-Type header is ignored.
 BODYLESS_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _PATH_PARAMETER = re.compile(r"\{[^/{}]+\}")
@@ -58,6 +61,8 @@ class JsonApiResolver(APIGatewayRestResolver):
     """
 
     _requests = threading.local()
+    # Keys such as `POST /route` of the routes this resolver serves; create_app sets them.
+    route_keys: tuple[str, ...] = ()
 
     @property  # type: ignore[override]
     def current_event(self) -> BaseProxyEvent:
@@ -81,15 +86,15 @@ class JsonApiResolver(APIGatewayRestResolver):
                 f"query parameter {_shorten(name)!r} is given {count} times: give it once",
                 _shorten(name),
             )
-        rejected, media_type = _rejected_media_type(event)
-        if not rejected:
-            return super().resolve(lowered, context)
-        return _proxy_error(
-            HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
-            unsupported_media_type_message(media_type),
-            "content-type",
-        )
+        method = str(event.get("httpMethod") or "").upper()
+        # An unknown path or method gets its 404 or 405 from the resolver, whatever the body.
+        if method in allowed_methods(self.route_keys, str(event.get("path") or "")):
+            problem = media_type_problem(event)
+            if problem is not None:
+                return _proxy_error(
+                    HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", problem, "content-type"
+                )
+        return super().resolve(lowered, context)
 
 
 def _content_type(event: Mapping[str, Any]) -> str | None:
@@ -97,16 +102,31 @@ def _content_type(event: Mapping[str, Any]) -> str | None:
     return next((str(value) for name, value in headers.items() if name.lower() == "content-type"), None)
 
 
-def _rejected_media_type(event: Mapping[str, Any]) -> tuple[bool, str | None]:
-    """Return whether a request body must get 415, and its media type: form-encoded, multipart, or none given."""
+def media_type_problem(event: Mapping[str, Any]) -> str | None:
+    """Return the 415 message for a request whose body is not JSON in UTF-8, or None when it may be parsed.
+
+    A request without a body needs no Content-Type, because a body without
+    one could be anything and is never parsed as JSON.
+    """
     if str(event.get("httpMethod") or "").upper() in BODYLESS_METHODS:
-        return False, None
+        return None
+    multi = event.get("multiValueHeaders") or {}
+    given = {str(v) for name, values in multi.items() if name.lower() == "content-type" for v in values or []}
+    if len(given) > 1:
+        return f"Content-Type is given {len(given)} times with different values: send it once, as {JSON_MEDIA_TYPE}"
     value = _content_type(event)
     if value is None:
-        # A body without a Content-Type may be anything, so it is not parsed as JSON.
-        return bool(event.get("body")), None
-    media_type = value.split(";", 1)[0].strip().lower()
-    return media_type in FORM_MEDIA_TYPES, media_type
+        return unsupported_media_type_message(None) if event.get("body") else None
+    media_type, *parameters = value.split(";")
+    media_type = media_type.strip().lower()
+    if media_type != JSON_MEDIA_TYPE:
+        return unsupported_media_type_message(media_type or "(empty)")
+    for parameter in parameters:
+        name, _, raw = parameter.partition("=")
+        charset = raw.strip().strip('"').lower()
+        if name.strip().lower() == "charset" and charset not in UTF8_CHARSETS:
+            return f"charset {charset or '(empty)'} is not supported: send the JSON body in UTF-8"
+    return None
 
 
 def _lowercase_media_type(event: Mapping[str, Any]) -> Mapping[str, Any]:
