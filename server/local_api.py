@@ -17,6 +17,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from api.app import create_app
 from api.table_cache import RoutingTableCache
 from feedback.store import FeedbackStore
+from providers.settings import ExecutionSettings
 from router.engine import LLMRouter
 from router.settings import Settings
 from server.events import LocalLambdaContext
@@ -34,10 +35,17 @@ class LocalApi:
     the router and the metrics.
     """
 
-    def __init__(self, store: FeedbackStore, router: LLMRouter, metrics: PrometheusMetrics) -> None:
+    def __init__(
+        self,
+        store: FeedbackStore,
+        router: LLMRouter,
+        metrics: PrometheusMetrics,
+        execution_settings: ExecutionSettings | None = None,
+    ) -> None:
         self.store = store
         self.router = router
         self.metrics = metrics
+        self.execution_settings = execution_settings
         self._local = threading.local()
 
     @classmethod
@@ -46,12 +54,15 @@ class LocalApi:
 
         The router reads the current routing-table version through the same
         cache as the route function, so a version published by `retrain`
-        reaches it within `settings.table_cache_ttl_seconds`.
+        reaches it within `settings.table_cache_ttl_seconds`. Idempotency
+        records of POST /complete go beside the SQLite file of the store,
+        unless LLM_ROUTER_IDEMPOTENCY_DB_PATH names another file.
         """
+        execution_settings = ExecutionSettings.from_env(store_db_path=settings.db_path)
         store = FeedbackStore(settings=settings)
         table_cache = RoutingTableCache(store, settings.table_cache_ttl_seconds)
         router = LLMRouter(settings=settings, routing_table=table_cache)
-        return cls(store, router, PrometheusMetrics())
+        return cls(store, router, PrometheusMetrics(), execution_settings)
 
     def handle(self, event: dict[str, Any]) -> dict[str, Any]:
         """Resolve one API Gateway REST proxy event and return the proxy response."""
@@ -65,7 +76,12 @@ class LocalApi:
     def _resolver(self) -> APIGatewayRestResolver:
         resolver = getattr(self._local, "resolver", None)
         if resolver is None:
-            resolver = create_app(lambda: self.store, lambda: self.router, metrics=self.metrics)
+            resolver = create_app(
+                lambda: self.store,
+                lambda: self.router,
+                metrics=self.metrics,
+                execution_settings=self.execution_settings,
+            )
             # Powertools 3.x inlines its own copy of the Swagger UI script and
             # styles when no swagger_base_url is given, so /docs needs no CDN.
             resolver.enable_swagger(path=DOCS_PATH)

@@ -601,3 +601,24 @@ def test_conflicting_content_lengths_rejected(local):
 )
 def test_declared_query_values_accepted(local, path):
     assert local.call("GET", path).status == 200
+
+
+def test_idempotency_file_beside_store(tmp_path, monkeypatch):
+    monkeypatch.delenv("LLM_ROUTER_IDEMPOTENCY_DB_PATH", raising=False)
+    monkeypatch.setenv("LLM_ROUTER_DB_PATH", str(tmp_path / "elsewhere" / "router.db"))
+    api = LocalApi.from_settings(isolated_settings(tmp_path / "store" / "router.db"))
+    try:
+        assert api.execution_settings is not None
+        assert api.execution_settings.idempotency_db_path == tmp_path / "store" / "idempotency.db"
+    finally:
+        api.close()
+
+
+def test_idempotency_path_setting_wins(tmp_path, monkeypatch):
+    monkeypatch.setenv("LLM_ROUTER_IDEMPOTENCY_DB_PATH", str(tmp_path / "keys.db"))
+    api = LocalApi.from_settings(isolated_settings(tmp_path / "store" / "router.db"))
+    try:
+        assert api.execution_settings is not None
+        assert api.execution_settings.idempotency_db_path == tmp_path / "keys.db"
+    finally:
+        api.close()

@@ -21,6 +21,7 @@ from api.telemetry import MetricsSink, NullMetrics
 
 if TYPE_CHECKING:
     from feedback.store import FeedbackStore
+    from providers.settings import ExecutionSettings
     from router.engine import LLMRouter
 
 API_TITLE = "llm-router"
@@ -71,6 +72,7 @@ def create_app(
     *,
     routes: Iterable[str] | None = None,
     metrics: MetricsSink | None = None,
+    execution_settings: ExecutionSettings | None = None,
 ) -> APIGatewayRestResolver:
     """Build the API with the routes named in `routes` (keys of `ROUTES`), or all of them.
 
@@ -93,7 +95,12 @@ def create_app(
     app.route_keys = tuple(sorted(selected))
     register_error_handlers(app, selected)
     app.use([reject_unknown_query_parameters])
-    context = ApiContext(store_factory=store_factory, router_factory=router_factory, metrics=metrics or NullMetrics())
+    context = ApiContext(
+        store_factory=store_factory,
+        router_factory=router_factory,
+        metrics=metrics or NullMetrics(),
+        execution_settings=execution_settings,
+    )
     for key in sorted(selected):
         module_name, function_name = ROUTES[key]
         register: Callable[[APIGatewayRestResolver, ApiContext], None] = getattr(

@@ -171,7 +171,7 @@ def add_post_complete(app: APIGatewayRestResolver, context: ApiContext) -> None:
                 executors.append(Executor(context.router_factory(), context.store_factory()))
             return executors[0]
 
-    register_complete_route(app, executor_factory, metrics=context.metrics)
+    register_complete_route(app, executor_factory, settings=context.execution_settings, metrics=context.metrics)
 
 
 def _complete(executor: Executor, request: CompleteRequest, deadline_s: float, metrics: MetricsSink) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from api.telemetry import MetricsSink, NullMetrics
 
 if TYPE_CHECKING:
     from feedback.store import FeedbackStore
+    from providers.settings import ExecutionSettings
     from router.engine import LLMRouter
 
 
@@ -25,3 +26,5 @@ class ApiContext:
     store_factory: Callable[[], FeedbackStore]
     router_factory: Callable[[], LLMRouter]
     metrics: MetricsSink = field(default_factory=NullMetrics)
+    # POST /complete's settings; None reads them from the environment.
+    execution_settings: ExecutionSettings | None = None

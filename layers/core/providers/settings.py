@@ -45,7 +45,12 @@ class ExecutionSettings(BaseModel):
     key_cache_ttl_s: int = Field(default=300, ge=0, le=86_400, description="cache time of the key from AWS")
 
     @classmethod
-    def from_env(cls) -> ExecutionSettings:
+    def from_env(cls, *, store_db_path: Path | None = None) -> ExecutionSettings:
+        """Read the settings from the environment.
+
+        Without LLM_ROUTER_IDEMPOTENCY_DB_PATH, the idempotency file goes beside
+        `store_db_path`, or beside LLM_ROUTER_DB_PATH when that is None.
+        """
         env = os.environ
         provider = (env.get("LLM_ROUTER_PROVIDER") or "").strip().lower() or None
         if provider is not None and provider not in PROVIDER_NAMES:
@@ -62,12 +67,14 @@ class ExecutionSettings(BaseModel):
             max_tokens=_env_int("LLM_ROUTER_MAX_TOKENS", 1024, 1, 128_000),
             complete_deadline_s=_env_float("LLM_ROUTER_COMPLETE_DEADLINE", DEFAULT_COMPLETE_DEADLINE_S, 1.0, 900.0),
             idempotency_table=(env.get("IDEMPOTENCY_TABLE") or "").strip() or None,
-            idempotency_db_path=Path(idempotency_db).expanduser() if idempotency_db else _beside_store_db(env),
+            idempotency_db_path=(
+                Path(idempotency_db).expanduser() if idempotency_db else _beside_store_db(env, store_db_path)
+            ),
             idempotency_ttl_s=_env_int("LLM_ROUTER_IDEMPOTENCY_TTL", 3600, 60, 7 * 86_400),
             key_cache_ttl_s=_env_int("LLM_ROUTER_KEY_CACHE_TTL", 300, 0, 86_400),
         )
 
 
-def _beside_store_db(env: Mapping[str, str]) -> Path:
-    store_db = Path(env.get("LLM_ROUTER_DB_PATH") or DEFAULT_DB_PATH).expanduser()
+def _beside_store_db(env: Mapping[str, str], store_db_path: Path | None) -> Path:
+    store_db = store_db_path or Path(env.get("LLM_ROUTER_DB_PATH") or DEFAULT_DB_PATH).expanduser()
     return store_db.with_name("idempotency.db")
