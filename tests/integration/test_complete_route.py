@@ -103,6 +103,26 @@ def test_complete_rejects_blank_query(store):
     assert api.requests == []
 
 
+@pytest.mark.parametrize("max_tokens", ["5", True, 5.0])
+def test_complete_max_tokens_must_be_integer(store, max_tokens):
+    api = FakeAnthropicApi()
+    executor, _ = make_executor(store, api, tier=1)
+    status, body = call(build_app(executor), {"query": "Capital of France?", "max_tokens": max_tokens})
+    assert status == 422
+    assert body["error"]["field"] == "max_tokens"
+    assert api.requests == []
+
+
+@pytest.mark.parametrize("key", ["", "   "])
+def test_complete_blank_idempotency_key_rejected(store, key):
+    api = FakeAnthropicApi()
+    executor, _ = make_executor(store, api, tier=1)
+    status, body = call(build_app(executor), {"query": "Capital of France?"}, {"Idempotency-Key": key})
+    assert status == 422
+    assert body["error"]["field"].lower() == "idempotency-key"
+    assert api.requests == []
+
+
 def test_complete_same_key_creates_one_cost(store):
     api = FakeAnthropicApi()
     executor, _ = make_executor(store, api, tier=1)

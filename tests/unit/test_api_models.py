@@ -48,6 +48,9 @@ def test_route_request_query() -> None:
     [
         ({"query": ""}, "query", "whitespace"),
         ({"query": "  \n\t"}, "query", "whitespace"),
+        ({"query": "\u200b\u200b"}, "query", "invisible characters only"),
+        ({"query": "\u0000"}, "query", "invisible characters only"),
+        ({"query": "hi \ud800"}, "query", "unpaired surrogate U+D800"),
         ({}, "query", "send query"),
         ({"query": None}, "query", "send query"),
         ({"query": "hi", "messages": [{"role": "user", "content": "hi"}]}, "messages", "not both"),

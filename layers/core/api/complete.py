@@ -57,7 +57,9 @@ IdempotencyKeyHeader = Annotated[
     str | None,
     Header(
         alias="Idempotency-Key",
+        min_length=1,
         max_length=MAX_IDEMPOTENCY_KEY_CHARS,
+        pattern=r"\S",
         description="retries with the same key and body return the first response; no second model call",
     ),
 ]

@@ -6,7 +6,7 @@ from http import HTTPStatus
 
 from aws_lambda_powertools.event_handler import content_types
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictInt
 
 from api.errors import ApiError, ErrorResponse
 from api.models import BUILT_ON_FIRST_USE, DecisionView, RouteRequest
@@ -20,7 +20,7 @@ class CompleteRequest(RouteRequest):
 
     model_config = BUILT_ON_FIRST_USE
 
-    max_tokens: int | None = Field(
+    max_tokens: StrictInt | None = Field(
         default=None,
         ge=1,
         le=MAX_OUTPUT_TOKENS,

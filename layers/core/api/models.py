@@ -29,6 +29,7 @@ from pydantic_core import PydanticCustomError
 
 from feedback.records import MAX_SOURCE_CHARS, normalize_source
 from router.models import RoutingDecision
+from router.text import text_problem
 
 MIN_STARS = 1
 MAX_STARS = 5
@@ -158,8 +159,9 @@ class RouteRequest(RequestModel):
     @field_validator("query")
     @classmethod
     def _query_not_blank(cls, value: str | None) -> str | None:
-        if value is not None and not value.strip():
-            raise PydanticCustomError("blank_string", "must not be empty or whitespace: send the query text")
+        problem = None if value is None else text_problem(value)
+        if problem is not None:
+            raise PydanticCustomError("blank_string", f"{problem}: send the query text")
         return value
 
     @model_validator(mode="after")

@@ -9,6 +9,7 @@ files, tool calls) is counted in `ignored_parts` and skipped.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -18,6 +19,8 @@ USER_ROLES = frozenset({"user"})
 SYSTEM_ROLES = frozenset({"system", "developer"})
 OTHER_ROLES = frozenset({"assistant", "tool", "function"})
 KNOWN_ROLES = USER_ROLES | SYSTEM_ROLES | OTHER_ROLES
+# Control, format (zero-width and direction marks) and surrogate code points: none of them shows.
+INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs"})
 
 # Part types whose "text" field is prose. "input_text" and "output_text" are the
 # OpenAI Responses API names for the same thing.
@@ -54,8 +57,9 @@ def extract_text(query: object, system: object = None) -> NormalisedQuery:
     system_texts = [] if system is None else [_system_text(system, "system", counter)]
 
     if isinstance(query, str):
-        if not query.strip():
-            raise InvalidQueryError("query is empty: send at least one non-whitespace character", "query")
+        problem = text_problem(query)
+        if problem is not None:
+            raise InvalidQueryError(f"query {problem}", "query")
         return NormalisedQuery(last_user=query, system=_join(system_texts))
 
     if isinstance(query, Mapping):
@@ -70,6 +74,16 @@ def extract_text(query: object, system: object = None) -> NormalisedQuery:
             "query",
         )
     return _split_messages(messages, system_texts, counter)
+
+
+def text_problem(text: str) -> str | None:
+    """Return why `text` cannot be routed (no visible character, or an unpaired surrogate), or None."""
+    surrogate = next((char for char in text if "\ud800" <= char <= "\udfff"), None)
+    if surrogate is not None:
+        return f"contains the unpaired surrogate U+{ord(surrogate):04X}: send valid Unicode text"
+    if not any(not char.isspace() and unicodedata.category(char) not in INVISIBLE_CATEGORIES for char in text):
+        return "has no visible character: it is empty, whitespace or invisible characters only"
+    return None
 
 
 def _request_messages(request: Mapping) -> Sequence:
