@@ -10,12 +10,14 @@ import argparse
 import importlib
 import logging
 import os
+import sqlite3
 import sys
 from pathlib import Path
 
 from cli.render import CliConsole, forget_printed_warnings
 from router.exceptions import RouterError
 
+VERSION = "0.1.0"
 COMMANDS = ("demo", "route", "models", "execute", "batch", "feedback", "report", "retrain", "dashboard", "evaluate")
 
 err_console = CliConsole(stderr=True)
@@ -50,6 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="python main.py", description="Route LLM queries to the cheapest Claude tier that handles them well."
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages to stderr")
+    parser.add_argument("--version", action="version", version=f"llm-router {VERSION}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in COMMANDS:
         try:
@@ -59,6 +62,11 @@ def build_parser() -> argparse.ArgumentParser:
                 raise
             continue
         module.register(subparsers)
+    for command in subparsers.choices.values():
+        # Also accepted after the command; SUPPRESS keeps a -v given before it.
+        command.add_argument(
+            "-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help="log debug messages to stderr"
+        )
     return parser
 
 
@@ -85,6 +93,15 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except (RouterError, ValueError) as exc:
         err_console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+        return 1
+    except sqlite3.DatabaseError as exc:
+        # Opening checks the file; these come later, e.g. from a read-only or damaged file.
+        err_console.print(
+            f"[red]error:[/red] the SQLite store failed: {exc}: check that the file named by LLM_ROUTER_DB_PATH "
+            "(or --db) is writable and intact",
+            highlight=False,
+            soft_wrap=True,
+        )
         return 1
     except BrokenPipeError:
         # The reader of stdout went away (for example `| head`); nothing is left to print to.

@@ -6,10 +6,10 @@ import argparse
 import ipaddress
 import logging
 import signal
-from pathlib import Path
 from types import FrameType
 
 from cli.app import CommandError
+from cli.paths import path_option
 from cli.render import console
 from feedback.exceptions import StoreOpenError
 from router.settings import Settings
@@ -31,7 +31,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default=DEFAULT_PORT,
         help=f"TCP port to listen on; 0 picks a free one (default: {DEFAULT_PORT})",
     )
-    parser.add_argument("--db", metavar="PATH", help="SQLite file of the store (default: LLM_ROUTER_DB_PATH)")
+    parser.add_argument(
+        "--db", type=path_option, metavar="PATH", help="SQLite file of the store (default: LLM_ROUTER_DB_PATH)"
+    )
     parser.add_argument(
         "--workers",
         type=int,
@@ -50,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
     _check_args(args)
     settings = Settings.from_env()
     if args.db:
-        settings = settings.model_copy(update={"db_path": Path(args.db).expanduser(), "store_backend": "sqlite"})
+        settings = settings.model_copy(update={"db_path": args.db, "store_backend": "sqlite"})
     try:
         api = LocalApi.from_settings(settings)
     except StoreOpenError as exc:
@@ -80,6 +82,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _check_args(args: argparse.Namespace) -> None:
+    if not args.host.strip():
+        # An empty host makes socketserver listen on every interface.
+        raise CommandError("--host is empty: give an address such as 127.0.0.1, or 0.0.0.0 for every interface")
     if not 0 <= args.port <= 65535:
         raise CommandError(f"--port {args.port} is invalid: expected 0 to 65535")
     if not 1 <= args.workers <= MAX_WORKERS:
@@ -94,11 +99,15 @@ def _print_banner(url: str, settings: Settings, host: str) -> None:
     console.print(f"store: {store}", highlight=False)
     if not _is_loopback(host):
         console.print(
-            f"[yellow]warning:[/yellow] listening on {host}: the local API has no authentication, "
+            f"[yellow]warning:[/yellow] listening on {_describe_host(host)}: the local API has no authentication, "
             "so anyone who can reach this address can route queries and read decisions",
             highlight=False,
         )
     console.print("press Ctrl-C to stop", highlight=False)
+
+
+def _describe_host(host: str) -> str:
+    return f"{host} (every interface)" if host in {"0.0.0.0", "::"} else host
 
 
 def _is_loopback(host: str) -> bool:

@@ -8,10 +8,10 @@ from pathlib import Path
 
 from rich.table import Table
 
-from cli.app import CommandError
-from cli.render import console, fraction
-from feedback.records import FeedbackResult, normalize_source
-from feedback.store import FeedbackStore
+from cli.app import CommandError, err_console
+from cli.paths import open_existing_store, path_option
+from cli.render import console, fraction, shorten
+from feedback.records import MAX_DECISION_ID_CHARS, FeedbackResult, normalize_source
 
 MIN_STARS = 1
 MAX_STARS = 5
@@ -26,7 +26,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     rating.add_argument("--thumbs", choices=("up", "down"), help="user rating as thumbs up or down")
     parser.add_argument(
-        "--response-file", type=Path, metavar="FILE", help="model response to score automatically ('-' = stdin)"
+        "--response-file",
+        type=path_option,
+        metavar="FILE",
+        help="model response to score automatically ('-' = stdin)",
     )
     parser.add_argument(
         "--source", default="user", help="who sends the feedback; one record per decision and source (default: user)"
@@ -37,14 +40,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     if not args.decision or any(char.isspace() for char in args.decision):
-        raise CommandError(f"--decision {args.decision!r} is invalid: a decision id has no spaces and is not empty")
+        raise CommandError(
+            f"--decision {shorten(repr(args.decision))} is invalid: a decision id has no spaces and is not empty"
+        )
+    if len(args.decision) > MAX_DECISION_ID_CHARS:
+        raise CommandError(
+            f"--decision {shorten(args.decision)} is invalid: longer than {MAX_DECISION_ID_CHARS} characters"
+        )
     rating = _rating(args)
     _check_source(args.source)
     response = _read_response(args.response_file)
     if rating is None and response is None:
         raise CommandError("--rating, --thumbs or --response-file is required: give a rating, a response or both")
 
-    store = FeedbackStore()
+    store = open_existing_store("feedback")
     try:
         result = store.record_feedback(args.decision, rating=rating, response=response, source=args.source)
     finally:
@@ -79,15 +88,25 @@ def _read_response(path: Path | None) -> str | None:
     if path is None:
         return None
     if str(path) == "-":
-        return sys.stdin.read()
+        return _warn_if_empty(sys.stdin.read(), "standard input")
     try:
-        return path.read_text(encoding="utf-8")
+        return _warn_if_empty(path.read_text(encoding="utf-8"), str(path))
     except FileNotFoundError:
         raise CommandError(f"--response-file {path}: file not found") from None
     except UnicodeDecodeError:
         raise CommandError(f"--response-file {path}: not UTF-8 text") from None
     except OSError as exc:
         raise CommandError(f"--response-file {path}: cannot be read: {exc.strerror}") from None
+
+
+def _warn_if_empty(text: str, where: str) -> str:
+    if not text.strip():
+        err_console.print(
+            f"[yellow]warning:[/yellow] --response-file {where} is empty: "
+            "it is recorded as an empty response, a provider failure that is not a quality sample",
+            highlight=False,
+        )
+    return text
 
 
 def _print_result(result: FeedbackResult) -> None:

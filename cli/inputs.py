@@ -102,7 +102,7 @@ def read_prompts(path: Path, option: str = "--file") -> list[PromptRow]:
         raise CommandError(f"{option} {path}: no prompts found: {found}{FORMATS_HINT}")
     if skipped.reasons:
         err_console.print(
-            f"[yellow]warning:[/yellow] {option} {path}: {skipped.summary()}; -v lists each row",
+            f"[yellow]warning:[/yellow] {option} {path}: {skipped.summary()}; --verbose lists each row",
             highlight=False,
             soft_wrap=True,
         )
@@ -177,7 +177,8 @@ def _read_csv(path: Path, option: str, skipped: _Skipped) -> Iterator[PromptRow]
     # The limit is process-wide in the csv module, which is fine because the CLI reads one file per run.
     csv.field_size_limit(MAX_CSV_FIELD_CHARS)
     with path.open(encoding=ENCODING, newline="") as handle:
-        reader = csv.DictReader(handle)
+        # strict: an unclosed quote is an error, not a field that swallows the rows after it.
+        reader = csv.DictReader(handle, strict=True)
         try:
             yield from _csv_rows(reader, path, option, skipped)
         except csv.Error as exc:

@@ -2,12 +2,37 @@
 
 from __future__ import annotations
 
+import argparse
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from cli.app import CommandError
+from feedback.store import FeedbackStore
+from router.settings import Settings
+
+
+def path_option(text: str) -> Path:
+    """Argparse type of a file or folder option: an empty value is an error, not the current folder."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("is empty: give a path")
+    return Path(text).expanduser()
+
+
+def open_existing_store(command: str) -> FeedbackStore:
+    """Open the store for a command that only reads or updates it, or raise `CommandError` if its file is missing.
+
+    Opening a SQLite store creates its file, so a mistyped LLM_ROUTER_DB_PATH
+    would otherwise give an empty report instead of an error.
+    """
+    settings = Settings.from_env()
+    if settings.store_backend == "sqlite" and not settings.db_path.exists():
+        raise CommandError(
+            f"{command}: no store at {settings.db_path} (LLM_ROUTER_DB_PATH): route a query first, "
+            "or point LLM_ROUTER_DB_PATH at an existing store"
+        )
+    return FeedbackStore(settings=settings)
 
 
 @contextmanager

@@ -9,9 +9,9 @@ from datetime import UTC, date
 from rich.table import Table
 
 from cli.app import CommandError
+from cli.paths import open_existing_store
 from cli.render import change_table, console, fraction, percent, rate, shorten, tier_or_dash, usd
 from feedback.report import Report, build_report
-from feedback.store import FeedbackStore
 
 VERSIONS_SHOWN = 10
 
@@ -25,7 +25,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     since = _parse_since(args.since)
-    store = FeedbackStore()
+    store = open_existing_store("report")
     try:
         report = build_report(store, since)
     finally:
@@ -44,9 +44,12 @@ def _parse_since(raw: str | None) -> date | None:
     if raw is None:
         return None
     try:
+        # fromisoformat also reads the basic form 20261205, which the message does not offer.
+        if len(raw) != len("YYYY-MM-DD"):
+            raise ValueError(raw)
         return date.fromisoformat(raw)
     except ValueError:
-        raise CommandError(f"--since {raw!r} is invalid: expected a date as YYYY-MM-DD") from None
+        raise CommandError(f"--since {shorten(repr(raw))} is invalid: expected a date as YYYY-MM-DD") from None
 
 
 def _print_totals(report: Report) -> None:

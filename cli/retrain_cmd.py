@@ -8,12 +8,15 @@ from datetime import UTC
 from rich.table import Table
 
 from cli.app import CommandError
+from cli.paths import open_existing_store
 from cli.render import change_table, console, shorten
 from feedback.retrainer import Retrainer, RetrainResult
 from feedback.store import FeedbackStore
 from router.table import RoutingTable
 
 HISTORY_LIMIT = 50
+# Versions are SQLite INTEGERs (64-bit signed) and DynamoDB numbers.
+MAX_VERSION = 2**63 - 1
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -28,9 +31,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.rollback is not None and args.rollback < 0:
-        raise CommandError(f"--rollback {args.rollback} is invalid: expected a version number, 0 or more")
-    store = FeedbackStore()
+    if args.rollback is not None and not 0 <= args.rollback <= MAX_VERSION:
+        raise CommandError(f"--rollback {args.rollback} is invalid: expected a version number from 0 to {MAX_VERSION}")
+    # --history and --dry-run only read, so a missing store is an error there rather than a new empty one.
+    store = open_existing_store("retrain") if args.history or args.dry_run else FeedbackStore()
     try:
         if args.history:
             _print_history(store.routing_table_history(HISTORY_LIMIT))

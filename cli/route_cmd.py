@@ -5,18 +5,20 @@ from __future__ import annotations
 import argparse
 import sys
 from collections import Counter
-from pathlib import Path
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from cli.app import CommandError, err_console
 from cli.inputs import read_prompts
+from cli.paths import path_option
 from cli.render import console, percent, print_lifecycle_warnings, usd
 from feedback.store import FeedbackStore
+from router.catalog import load_catalog
 from router.engine import LLMRouter
 from router.exceptions import ConfigurationError, InvalidQueryError
 from router.models import RoutingDecision
+from router.text import text_problem
 
 DECISION_FIELDS = {
     "decision_id",
@@ -39,9 +41,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--query", help="the query text to route")
     source.add_argument(
-        "--file", type=Path, help="JSONL or .json array (a 'prompt' field), CSV (a 'prompt' column) or text file"
+        "--file",
+        type=path_option,
+        help="JSONL or .json array (a 'prompt' field), CSV (a 'prompt' column) or text file",
     )
-    parser.add_argument("--system", help="system prompt sent with --query")
+    parser.add_argument("--system", help="system prompt sent with --query (not with --file)")
     parser.add_argument("--profile", help="catalog profile (default: LLM_ROUTER_CATALOG_PROFILE or 'current')")
     parser.add_argument("--json", action="store_true", help="print one decision per line as JSON")
     parser.add_argument("--no-store", action="store_true", help="do not log decisions to the store")
@@ -51,6 +55,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.query is not None and not args.query.strip():
         raise CommandError("--query is empty: give the text to route")
+    if args.system is not None and args.file is not None:
+        raise CommandError("--system applies to --query only: a --file routes each prompt without a system prompt")
+    if args.profile is not None and not args.profile.strip():
+        raise CommandError("--profile is empty: name a catalog profile (`python main.py models` lists them)")
+    # Checked before the store opens, because opening it creates its file.
+    problem = None if args.query is None else text_problem(args.query)
+    if problem is not None:
+        raise CommandError(f"--query: query {problem}")
+    if args.profile is not None:
+        try:
+            load_catalog().profile(args.profile)
+        except ConfigurationError as exc:
+            raise CommandError(f"--profile {args.profile}: {exc}") from exc
     opened = FeedbackStore()
     # The router follows the active routing table (the configured file, else the store's
     # current version), so `retrain` takes effect here.
@@ -117,25 +134,40 @@ def _route_file(router: LLMRouter, store: FeedbackStore | None, args: argparse.N
     )
     with progress:
         task = progress.add_task("route", total=len(rows))
-        for row in rows:
-            try:
-                decision = router.route(row.prompt)
-            except InvalidQueryError as exc:
-                skipped += 1
-                err_console.print(f"[yellow]skipped[/yellow] {args.file}:{row.line}: {exc}", highlight=False)
+        try:
+            for row in rows:
+                decision = _route_row(router, row.prompt, f"{args.file}:{row.line}")
+                if decision is None:
+                    skipped += 1
+                else:
+                    if store is not None:
+                        store.log_decision(decision)
+                    if args.json:
+                        sys.stdout.write(decision.model_dump_json(include=DECISION_FIELDS) + "\n")
+                    decisions.append(decision)
                 progress.advance(task)
-                continue
-            if store is not None:
-                store.log_decision(decision)
-            if args.json:
-                sys.stdout.write(decision.model_dump_json(include=DECISION_FIELDS) + "\n")
-            decisions.append(decision)
-            progress.advance(task)
+        except KeyboardInterrupt:
+            stored = f"{len(decisions):,} decisions stored" if store is not None else "nothing stored"
+            err_console.print(
+                f"interrupted after {len(decisions) + skipped:,} of {len(rows):,} prompts: {stored}; "
+                "running again routes every prompt again",
+                highlight=False,
+            )
+            raise
     if not decisions:
         raise CommandError(f"--file {args.file}: no prompt could be routed: all {skipped} were invalid")
     if not args.json:
         _print_summary(decisions, skipped)
     return 0
+
+
+def _route_row(router: LLMRouter, prompt: str | list | dict, where: str) -> RoutingDecision | None:
+    """Route one prompt of a file; print why and return None when it is invalid."""
+    try:
+        return router.route(prompt)
+    except InvalidQueryError as exc:
+        err_console.print(f"[yellow]skipped[/yellow] {where}: {exc}", highlight=False)
+        return None
 
 
 def _print_summary(decisions: list[RoutingDecision], skipped: int) -> None:

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from cli.app import main
+from cli.app import VERSION, build_parser, main
 from tests.support.data import REPO_ROOT
 
 RETIRED_SONNET = "claude-sonnet-4-20250514 is retired"
@@ -84,12 +85,95 @@ def test_dashboard_db_directory_names_option(tmp_path):
         (["route", "--query", "hi", "--profile", "nope"], "--profile nope: catalog profile 'nope' not found"),
         (["feedback", "--decision", "d1", "--rating", "3", "--source", ""], "--source '' is invalid"),
         (["feedback", "--decision", "d1", "--rating", "3", "--source", "x" * 65], "expected 1 to 64 characters"),
+        (["retrain", "--rollback", str(2**63)], f"--rollback {2**63} is invalid: expected a version number"),
+        (["route", "--file", ""], "argument --file: is empty: give a path"),
+        (["route", "--query", "hi", "--profile", ""], "--profile is empty"),
+        (["route", "--query", "\u200b\u200b"], "has no visible character"),
+        (["dashboard", "--host", ""], "--host is empty"),
+        (["dashboard", "--db", ""], "argument --db: is empty: give a path"),
+        (
+            ["feedback", "--decision", "d1", "--rating", "3", "--response-file", ""],
+            "argument --response-file: is empty",
+        ),
+        (["report", "--since", "20261205"], "--since '20261205' is invalid: expected a date as YYYY-MM-DD"),
     ],
 )
 def test_invalid_option_exits_2(tmp_path, args, message):
     result = run_cli(tmp_path, *args)
     assert result.returncode == 2
     assert message in result.stderr
+    assert not (tmp_path / "router.db").exists()
+
+
+def test_route_file_with_system_rejected(tmp_path):
+    (tmp_path / "prompts.txt").write_text("hi\n")
+    result = run_cli(tmp_path, "route", "--file", "prompts.txt", "--system", "Be brief.")
+    assert result.returncode == 2
+    assert "--system applies to --query only" in result.stderr
+
+
+def test_long_decision_id_message_cut(tmp_path):
+    result = run_cli(tmp_path, "feedback", "--decision", "d" * 100_000, "--rating", "3")
+    assert result.returncode == 2
+    assert "longer than 128 characters" in result.stderr
+    assert len(result.stderr) < 400
+
+
+def test_long_source_message_cut(tmp_path):
+    result = run_cli(tmp_path, "feedback", "--decision", "d1", "--rating", "3", "--source", "x" * 100_000)
+    assert result.returncode == 2
+    assert len(result.stderr) < 400
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["report"], ["retrain", "--history"], ["retrain", "--dry-run"], ["feedback", "--decision", "d1", "--rating", "3"]],
+)
+def test_missing_store_not_created(tmp_path, args):
+    result = run_cli(tmp_path, *args, LLM_ROUTER_DB_PATH=str(tmp_path / "typo" / "router.db"))
+    assert result.returncode == 2
+    assert "no store at" in result.stderr
+    assert not (tmp_path / "typo").exists()
+
+
+def test_damaged_store_clear_error(tmp_path):
+    assert run_cli(tmp_path, "route", "--query", "hi").returncode == 0
+    database = tmp_path / "router.db"
+    with sqlite3.connect(database) as connection:
+        page_size = connection.execute("PRAGMA page_size").fetchone()[0]
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    # Page 1 (the header and schema) stays, so the store opens; every table page after it is garbage.
+    data = bytearray(database.read_bytes())
+    data[page_size:] = b"\xa5" * (len(data) - page_size)
+    database.write_bytes(bytes(data))
+
+    result = run_cli(tmp_path, "route", "--query", "hi")
+
+    assert result.returncode == 1
+    assert "the SQLite store failed" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_version_flag(tmp_path):
+    result = run_cli(tmp_path, "--version")
+    assert result.returncode == 0
+    assert result.stdout.strip() == "llm-router 0.1.0"
+
+
+@pytest.mark.parametrize(
+    ("argv", "verbose"),
+    [
+        (["route", "--query", "hi", "-v"], True),
+        (["-v", "route", "--query", "hi"], True),
+        (["route", "--query", "hi"], False),
+    ],
+)
+def test_verbose_before_or_after_command(argv, verbose):
+    assert build_parser().parse_args(argv).verbose is verbose
+
+
+def test_version_matches_project():
+    assert f'version = "{VERSION}"' in (REPO_ROOT / "pyproject.toml").read_text()
 
 
 # Lifecycle warnings
@@ -149,6 +233,7 @@ def test_error_message_on_one_line(tmp_path):
 
 @pytest.mark.parametrize("args", [["report"], ["report", "--json"], ["route", "--query", "hi"], ["models"]])
 def test_closed_stdout_exits_141(tmp_path, args):
+    assert run_cli(tmp_path, "route", "--query", "create the store").returncode == 0
     # The read end is closed before the command prints, so its first write fails.
     read_end, write_end = os.pipe()
     os.close(read_end)

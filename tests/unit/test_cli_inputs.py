@@ -44,6 +44,14 @@ def test_csv_field_over_limit_names_line(tmp_path, csv_limit, monkeypatch):
     assert "longer than the limit of 1,000 characters" in message
 
 
+def test_csv_unclosed_quote_rejected(tmp_path, csv_limit):
+    path = tmp_path / "bad.csv"
+    path.write_text('prompt,other\n"unterminated,1\nok,2\n', encoding="utf-8")
+    with pytest.raises(CommandError) as raised:
+        read_prompts(path)
+    assert "is not valid CSV: unexpected end of data" in str(raised.value)
+
+
 def test_csv_with_byte_order_mark(tmp_path, csv_limit):
     path = tmp_path / "excel.csv"
     path.write_text("prompt,id\nWhat is 2+2?,q1\n", encoding="utf-8-sig")

@@ -27,13 +27,12 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from feedback.records import MAX_SOURCE_CHARS, normalize_source
+from feedback.records import MAX_DECISION_ID_CHARS, MAX_SOURCE_CHARS, normalize_source
 from router.models import RoutingDecision
 from router.text import text_problem
 
 MIN_STARS = 1
 MAX_STARS = 5
-MAX_DECISION_ID_CHARS = 128
 # Unknown fields named in one error message; the rest are counted.
 MAX_NAMED_UNKNOWN = 5
 

@@ -11,6 +11,7 @@ from router.models import Tier
 from router.table import TierCounts
 
 MAX_SOURCE_CHARS = 64
+MAX_DECISION_ID_CHARS = 128
 
 
 def normalize_source(source: str) -> str:
@@ -22,11 +23,13 @@ def normalize_source(source: str) -> str:
     over-long source, or one with control or invisible format characters.
     """
     cleaned = unicodedata.normalize("NFKC", source or "").strip().casefold()
+    # The value is cut in messages, so an over-long source does not flood the error.
+    shown = repr(source) if len(source or "") <= MAX_SOURCE_CHARS else f"{source[:MAX_SOURCE_CHARS]!r}…"
     if not cleaned or len(cleaned) > MAX_SOURCE_CHARS:
-        raise ValueError(f"source {source!r} is invalid: expected 1 to {MAX_SOURCE_CHARS} characters")
+        raise ValueError(f"source {shown} is invalid: expected 1 to {MAX_SOURCE_CHARS} characters")
     hidden = next((char for char in cleaned if unicodedata.category(char) in {"Cc", "Cf"}), None)
     if hidden is not None:
-        raise ValueError(f"source {source!r} is invalid: it contains the invisible character U+{ord(hidden):04X}")
+        raise ValueError(f"source {shown} is invalid: it contains the invisible character U+{ord(hidden):04X}")
     return cleaned
 
 
