@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import os
@@ -349,6 +350,22 @@ def test_error_system_not_text(invoke: Invoke) -> None:
     assert response["statusCode"] == 422
     assert error["field"] == "system"
     assert error["message"] == "system: must be a string or a list of text parts"
+
+
+def test_error_invalid_base64_body(invoke: Invoke, handlers: dict[str, ModuleType]) -> None:
+    event = {**load_event("route_post"), "isBase64Encoded": True, "body": "not base64!!"}
+    response = invoke("route", event)
+    error = response_json(response)["error"]
+    assert response["statusCode"] == 400
+    assert error["code"] == "invalid_body"
+    assert error["field"] == "body"
+    assert decision_count(handlers) == 0
+
+
+def test_base64_body_routed(invoke: Invoke) -> None:
+    body = base64.b64encode(b'{"query": "hi"}').decode("ascii")
+    response = invoke("route", {**load_event("route_post"), "isBase64Encoded": True, "body": body})
+    assert response["statusCode"] == 200
 
 
 def test_error_nan_no_position(invoke: Invoke) -> None:

@@ -13,6 +13,8 @@ UTF-8, before any route runs.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import re
 import threading
@@ -86,6 +88,14 @@ class JsonApiResolver(APIGatewayRestResolver):
                 f"query parameter {_shorten(name)!r} is given {count} times: give it once",
                 _shorten(name),
             )
+        if event.get("isBase64Encoded") and event.get("body") and not _is_base64(str(event["body"])):
+            # Powertools would raise binascii.Error while decoding it, a 500.
+            return _proxy_error(
+                HTTPStatus.BAD_REQUEST,
+                "invalid_body",
+                "the body is marked as base64-encoded (isBase64Encoded) but is not valid base64",
+                "body",
+            )
         method = str(event.get("httpMethod") or "").upper()
         # An unknown path or method gets its 404 or 405 from the resolver, whatever the body.
         if method in allowed_methods(self.route_keys, str(event.get("path") or "")):
@@ -95,6 +105,14 @@ class JsonApiResolver(APIGatewayRestResolver):
                     HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", problem, "content-type"
                 )
         return super().resolve(lowered, context)
+
+
+def _is_base64(body: str) -> bool:
+    try:
+        base64.b64decode(body, validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    return True
 
 
 def _content_type(event: Mapping[str, Any]) -> str | None:
