@@ -41,11 +41,13 @@ class LocalApi:
         router: LLMRouter,
         metrics: PrometheusMetrics,
         execution_settings: ExecutionSettings | None = None,
+        table_cache: RoutingTableCache | None = None,
     ) -> None:
         self.store = store
         self.router = router
         self.metrics = metrics
         self.execution_settings = execution_settings
+        self.table_cache = table_cache
         self._local = threading.local()
 
     @classmethod
@@ -62,13 +64,17 @@ class LocalApi:
         store = FeedbackStore(settings=settings)
         table_cache = RoutingTableCache(store, settings.table_cache_ttl_seconds)
         router = LLMRouter(settings=settings, routing_table=table_cache)
-        return cls(store, router, PrometheusMetrics(), execution_settings)
+        return cls(store, router, PrometheusMetrics(), execution_settings, table_cache)
 
     def handle(self, event: dict[str, Any]) -> dict[str, Any]:
         """Resolve one API Gateway REST proxy event and return the proxy response."""
         context = LocalLambdaContext(aws_request_id=event["requestContext"].get("requestId") or uuid.uuid4().hex)
         # LocalLambdaContext has the attributes the handlers read, not the whole LambdaContext.
-        return self._resolver().resolve(event, cast(LambdaContext, context))
+        response = self._resolver().resolve(event, cast(LambdaContext, context))
+        if self.table_cache is not None and _may_publish_table(event, response):
+            # A table published through this server reaches its routing at once, not after the cache TTL.
+            self.table_cache.clear()
+        return response
 
     def close(self) -> None:
         self.store.close()
@@ -87,3 +93,9 @@ class LocalApi:
             resolver.enable_swagger(path=DOCS_PATH)
             self._local.resolver = resolver
         return resolver
+
+
+def _may_publish_table(event: dict[str, Any], response: dict[str, Any]) -> bool:
+    """Return whether `event` was a successful POST /retrain, which may have published a routing table."""
+    path = str(event.get("path") or "").rstrip("/")
+    return event.get("httpMethod") == "POST" and path == "/retrain" and response.get("statusCode") == 200

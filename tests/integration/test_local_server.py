@@ -22,6 +22,7 @@ import pytest
 from api.errors import MAX_BODY_BYTES
 from server.httpd import RequestHandler, ServerStartError, create_server
 from server.local_api import LocalApi
+from tests.support.feedback_loop import add_samples
 from tests.support.handlers import REPO_ROOT
 from tests.support.local_server import LOOPBACK, RunningServer, isolated_settings, running_server
 
@@ -622,3 +623,24 @@ def test_idempotency_path_setting_wins(tmp_path, monkeypatch):
         assert api.execution_settings.idempotency_db_path == tmp_path / "keys.db"
     finally:
         api.close()
+
+
+def test_retrain_reaches_routing_at_once(tmp_path):
+    # A day-long cache TTL: only the server's own retrain can make routing see the new table this soon.
+    settings = isolated_settings(tmp_path / "router.db").model_copy(update={"table_cache_ttl_seconds": 86_400})
+    api = LocalApi.from_settings(settings)
+    server = create_server(LOOPBACK, 0, api, workers=2)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    local = RunningServer(server, api)
+    try:
+        assert local.call("POST", "/route", {"query": "hi"}).json()["routing_table_version"] == 0
+        add_samples(api.store, "conversational:0", 1, low=5)
+        published = local.call("POST", "/retrain", {}).json()["published_version"]
+        version = local.call("POST", "/route", {"query": "hi"}).json()["routing_table_version"]
+    finally:
+        server.shutdown()
+        server.server_close()
+        api.close()
+    assert published == 1
+    assert version == 1
