@@ -324,6 +324,29 @@ def test_openapi_lists_routes(local):
     assert {"/route", "/feedback", "/stats/cost", "/stats/quality", "/report"} <= set(document["paths"])
 
 
+def schema_keys(node):
+    if isinstance(node, dict):
+        yield from node
+        for value in node.values():
+            yield from schema_keys(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from schema_keys(value)
+
+
+def test_openapi_uses_json_schema_bounds(local):
+    document = local.call("GET", "/openapi.json").json()
+    limit = document["paths"]["/decisions"]["get"]["parameters"][0]["schema"]
+    assert (limit["minimum"], limit["maximum"]) == (1, 1000)
+    assert not {"ge", "le", "gt", "lt"} & set(schema_keys(document))
+
+
+def test_openapi_complete_responses(local):
+    responses = local.call("GET", "/openapi.json").json()["paths"]["/complete"]["post"]["responses"]
+    assert responses["200"]["content"]["application/json"]["schema"]["$ref"].endswith("/CompleteResponse")
+    assert "413" in responses
+
+
 def test_dashboard_page_offline(local):
     reply = local.call("GET", "/")
     assert reply.status == 200

@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler import content_types
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from pydantic import BaseModel, Field, StrictInt
 
-from api.errors import ApiError, ErrorResponse
+from api.errors import MAX_BODY_BYTES, ApiError, ErrorResponse
 from api.models import BUILT_ON_FIRST_USE, DecisionView, RouteRequest
 from router.cost import Usage
 
@@ -87,8 +87,11 @@ def _error_content(description: str) -> OpenAPIResponse:
 
 
 COMPLETE_ERROR_RESPONSES: dict[int, OpenAPIResponse] = {
+    # No content: Powertools fills in the schema of the route's return annotation.
+    200: {"description": "the model's answer with its routing decision and cost"},
     400: _error_content("invalid_json: the body is not valid JSON"),
     409: _error_content("request_in_progress: a request with this Idempotency-Key is still running"),
+    413: _error_content(f"payload_too_large: the body is larger than {MAX_BODY_BYTES} bytes"),
     415: _error_content("unsupported_media_type: the body is not sent as application/json"),
     422: _error_content(
         "validation_error: a field is unknown or invalid, or the Idempotency-Key was used with another body"

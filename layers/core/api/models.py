@@ -114,7 +114,10 @@ def _in_utc(value: datetime) -> datetime:
         ) from None
 
 
-QueryInt = Annotated[int, BeforeValidator(_plain_digits)]
+PLAIN_DIGITS = BeforeValidator(_plain_digits)
+QueryInt = Annotated[int, PLAIN_DIGITS]
+
+
 QueryDate = Annotated[date, BeforeValidator(_iso_date_text)]
 QueryDateTime = Annotated[datetime, BeforeValidator(_iso_time_text), AfterValidator(_in_utc)]
 
@@ -271,7 +274,9 @@ class DecisionView(BaseModel):
     estimated_savings_usd: float
     reasoning: str
     routing_table_version: int
-    cell: str = Field(description="domain:bucket, the unit the retrainer learns on")
+    cell: str = Field(
+        description="domain:bucket or domain/subdomain:bucket ('science/physics:2'), the unit the retrainer learns on"
+    )
     domain: str
     score: float = Field(description="complexity score in [0, 1]")
     high_stakes: bool

@@ -5,16 +5,22 @@ from __future__ import annotations
 import logging
 from typing import Annotated
 
+from annotated_types import Interval
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
 from api.context import ApiContext
 from api.errors import UnprocessableError, api_responses
-from api.models import DecisionList, DecisionView, QueryDateTime, QueryInt, RouteRequest, RouteResponse
+from api.models import PLAIN_DIGITS, DecisionList, DecisionView, QueryDateTime, RouteRequest, RouteResponse
 from api.telemetry import MILLISECONDS, NO_UNIT, MetricsSink
 from feedback.store import MAX_RECENT, FeedbackStore
 from router.engine import LLMRouter
 from router.models import RoutingDecision
+
+# The bounds come before the validator, so pydantic writes them to the OpenAPI
+# document as JSON Schema's minimum and maximum. After it, or given to
+# Powertools' Query, they would appear as "ge" and "le", which JSON Schema lacks.
+PageSize = Annotated[int, Interval(ge=1, le=MAX_RECENT), PLAIN_DIGITS]
 
 logger = logging.getLogger(__name__)
 
@@ -90,7 +96,7 @@ def add_list_decisions(app: APIGatewayRestResolver, context: ApiContext) -> None
         responses=api_responses("a page of decisions", 422, 503),
     )
     def list_decisions(
-        limit: Annotated[QueryInt, Query(ge=1, le=MAX_RECENT, description="page size")] = DEFAULT_PAGE_SIZE,
+        limit: Annotated[PageSize, Query(description="page size")] = DEFAULT_PAGE_SIZE,
         before: Annotated[
             QueryDateTime | None, Query(description="ISO 8601 time; only decisions created earlier (UTC if no zone)")
         ] = None,

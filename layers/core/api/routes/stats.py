@@ -55,7 +55,9 @@ class QualityRow(BaseModel):
     model_config = BUILT_ON_FIRST_USE
 
     tier: int
-    cell: str | None = Field(default=None, description="domain:bucket; null in per-tier rows")
+    cell: str | None = Field(
+        default=None, description="domain:bucket or domain/subdomain:bucket; null in per-tier rows"
+    )
     samples: int
     mean_quality: float | None
     low_quality: int
