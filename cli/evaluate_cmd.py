@@ -6,15 +6,15 @@ import argparse
 from pathlib import Path
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from rich.table import Table
 
 from cli.app import CommandError, err_console
+from cli.evaluate_summary import print_summary
 from cli.paths import writable_folder
 from cli.render import console, print_lifecycle_warnings
-from evaluation.data import EvaluationInputError, RowFilter
+from evaluation.data import MAX_SCORE, MIN_SCORE, EvaluationInputError, RowFilter
 from evaluation.replay import ReplayConfig
-from evaluation.report import write_report
-from evaluation.runner import ROUTER_POINT, EvaluationConfig, describe_skipped, run_evaluation
+from evaluation.report import check_data_not_overwritten, write_report
+from evaluation.runner import EvaluationConfig, run_evaluation
 from evaluation.tiers import TIERS_EXAMPLE, parse_costs, parse_tiers
 from router.engine import LLMRouter
 from router.exceptions import ConfigurationError
@@ -22,8 +22,10 @@ from router.exceptions import ConfigurationError
 # 32-bit seeds, the range numpy's legacy RandomState also accepts, so the seed
 # recorded in report.json can seed any numpy generator.
 MAX_SEED = 2**32 - 1
+# Each resample keeps about 5 KB of metrics until the intervals are computed, so the
+# maximum needs about 0.5 GB (estimated from the peak memory of 40-row runs).
+MAX_BOOTSTRAP = 100_000
 DEFAULT_RETRAIN_EVERY = 200
-CURVE_ORDER = ("router (score)", "router (table)", "random", "prompt length", "oracle")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -34,7 +36,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "prompt length, oracle) with APGR, CPT and savings at 95% quality, and write report.json and PNG plots.",
     )
     parser.add_argument(
-        "--data", type=Path, required=True, metavar="FILE", help="JSONL file with 'prompt' and 'scores' per line"
+        "--data",
+        type=Path,
+        required=True,
+        metavar="FILE",
+        help=f"JSONL file with 'prompt' and 'scores' ({MIN_SCORE:g} to {MAX_SCORE:g}, higher is better) per line",
     )
     parser.add_argument(
         "--tiers",
@@ -55,7 +61,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--limit", type=int, metavar="N", help="evaluate a seeded random sample of this many rows")
     parser.add_argument(
-        "--bootstrap", type=int, default=1000, metavar="N", help="bootstrap resamples for 95%% CIs (default 1000)"
+        "--bootstrap",
+        type=int,
+        default=1000,
+        metavar="N",
+        help=f"bootstrap resamples for 95%% CIs, 0 to {MAX_BOOTSTRAP} (default 1000)",
     )
     parser.add_argument(
         "--seed",
@@ -101,7 +111,7 @@ def run(args: argparse.Namespace) -> int:
         except EvaluationInputError as exc:
             raise CommandError(str(exc)) from exc
         written = _write(report, args)
-    _print_summary(report)
+    print_summary(report)
     console.print("wrote " + ", ".join(str(path) for path in written), highlight=False)
     return 0
 
@@ -121,7 +131,7 @@ def _write(report: dict, args: argparse.Namespace) -> list[Path]:
 def _check_numbers(args: argparse.Namespace) -> None:
     for option, value, low, high in (
         ("--limit", args.limit, 1, None),
-        ("--bootstrap", args.bootstrap, 0, None),
+        ("--bootstrap", args.bootstrap, 0, MAX_BOOTSTRAP),
         ("--retrain-every", args.retrain_every, 1, None),
         ("--seed", args.seed, 0, MAX_SEED),
     ):
@@ -153,6 +163,7 @@ def _config(args: argparse.Namespace) -> EvaluationConfig:
     if not args.data.is_file():
         raise CommandError(f"--data {args.data}: file not found")
     try:
+        check_data_not_overwritten(args.out, args.data, args.replay)
         tier_map = parse_tiers(args.tiers)
         costs = parse_costs(args.costs, tier_map) if args.costs else None
     except EvaluationInputError as exc:
@@ -196,92 +207,6 @@ class _ProgressBars:
     def __call__(self, phase: str, total: int):
         task = self.bar.add_task(phase, total=total)
         return lambda: self.bar.advance(task)
-
-
-def _fmt(estimate: dict, digits: int = 1, suffix: str = "") -> str:
-    value = estimate.get("value")
-    if value is None:
-        return "-"
-    low, high = estimate.get("low"), estimate.get("high")
-    interval = f" [{low:.{digits}f}, {high:.{digits}f}]" if low is not None and high is not None else ""
-    return f"{value:.{digits}f}{suffix}{interval}"
-
-
-def _print_summary(report: dict) -> None:
-    run_facts = report["run"]
-    analysis = report["analysis"]
-    ends = analysis["endpoints"]
-    console.print(
-        f"{run_facts['data_file']}: {run_facts['rows_evaluated']:,} rows ({run_facts['mode']}, cost: "
-        f"{run_facts['cost_axis']}); always cheapest {_fmt(ends['q_weak'], 3)}, always strongest "
-        f"{_fmt(ends['q_strong'], 3)}; {describe_skipped(run_facts['skipped'])}",
-        highlight=False,
-    )
-
-    curves = Table(title="quality-cost curves (95% bootstrap CI)")
-    for column in ("Router", "APGR", "CPT(50%)", "CPT(80%)", "Saved at 95% quality"):
-        curves.add_column(column, justify="left" if column == "Router" else "right")
-    for name in CURVE_ORDER:
-        metrics = analysis["curves"][name]["metrics"]
-        curves.add_row(
-            name,
-            _fmt(metrics["apgr"], 3),
-            _fmt(metrics["cpt50"], 1, "%"),
-            _fmt(metrics["cpt80"], 1, "%"),
-            _fmt(metrics["savings95"], 1, "%"),
-        )
-    console.print(curves)
-
-    points = Table(title="operating points")
-    tier_keys = [key for key in analysis["points"][ROUTER_POINT] if key.startswith("tier")]
-    tier_columns = [key.removeprefix("tier").removesuffix("_pct") for key in tier_keys]
-    columns = ("Quality % of top", "Cost saved", "USD saved", "Saved at 95%")
-    for column in ("Router", *(f"Tier {tier}" for tier in tier_columns), *columns):
-        points.add_column(column, justify="left" if column == "Router" else "right")
-    for name, metrics in analysis["points"].items():
-        points.add_row(
-            name,
-            *(_fmt(metrics[key], 1, "%") for key in tier_keys),
-            _fmt(metrics["quality_pct"], 1, "%"),
-            _fmt(metrics["cost_saved_pct"], 1, "%"),
-            _fmt(metrics["usd_saved_pct"], 1, "%"),
-            _fmt(metrics["savings95"], 1, "%"),
-        )
-    console.print(points)
-    if "replay" in report:
-        _print_replay(report["replay"])
-
-
-def _print_replay(replay: dict) -> None:
-    half = replay["second_half"]
-    same_cost = replay["static_at_replay_cost"]
-    published = sum(1 for retrain in replay["retrains"] if retrain["published_version"] is not None)
-    table = Table(title=f"replay, second half ({len(replay['retrains'])} retrain runs, {published} published)")
-    for column in ("Router", "Quality % of top", "Cost saved", "USD saved", "Saved at 95% quality"):
-        table.add_column(column, justify="left" if column == "Router" else "right")
-    for name, metrics in half["points"].items():
-        table.add_row(
-            name,
-            _fmt(metrics["quality_pct"], 1, "%"),
-            _fmt(metrics["cost_saved_pct"], 1, "%"),
-            _fmt(metrics["usd_saved_pct"], 1, "%"),
-            _fmt(metrics["savings95"], 1, "%"),
-        )
-    for name, metrics in half["differences"].items():
-        table.add_row(
-            name,
-            _fmt(metrics["quality_pct"], 2, " pp"),
-            _fmt(metrics["cost_saved_pct"], 2, " pp"),
-            _fmt(metrics["usd_saved_pct"], 2, " pp"),
-            "",
-        )
-    console.print(table)
-    console.print(
-        f"At the replay's cost ({100 * same_cost['cost']:.1f}% of all-top-tier cost) the static table, moved along "
-        f"its threshold shift, reaches a mean score of {same_cost['static_table_quality']:.3f}; the replay reaches "
-        f"{same_cost['replay_quality']:.3f} ({same_cost['gain_pct_of_top']:+.2f} points of top-tier quality).",
-        highlight=False,
-    )
 
 
 def _folder_path(text: str) -> Path:

@@ -3,19 +3,29 @@
 The files follow one schema: `id`, `prompt`, `category`, `scores` ({model: score
 or null}), `score_meaning`, and optionally `subset`, `contaminated` and a
 per-model cost field such as RouterBench's `cost_usd`. Higher scores are better
-and scores are comparable only inside one file.
+and scores are comparable only inside one file. A score must lie from
+`MIN_SCORE` to `MAX_SCORE`.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import reprlib
+import sys
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+
+# 0/1 correctness and judge grades of 1 to 10 both fit this range. A score
+# outside it is more likely a column of another kind (a cost, a token count)
+# than a score, and bounded scores keep the sums of the bootstrap far from
+# float overflow.
+MIN_SCORE = 0.0
+MAX_SCORE = 10.0
 
 
 class EvaluationInputError(ValueError):
@@ -92,6 +102,13 @@ def iter_json_lines(path: Path) -> Iterator[tuple[int, dict]]:
                 record = json.loads(line)
             except json.JSONDecodeError as exc:
                 raise EvaluationInputError("--data", f"{path}:{number} is not valid JSON: {exc.msg}") from exc
+            except ValueError as exc:
+                # json.loads raises a plain ValueError for an integer longer than sys.get_int_max_str_digits().
+                raise EvaluationInputError(
+                    "--data", f"{path}:{number} has an integer of more than {sys.get_int_max_str_digits():,} digits"
+                ) from exc
+            except RecursionError as exc:
+                raise EvaluationInputError("--data", f"{path}:{number} has arrays or objects nested too deep") from exc
             if not isinstance(record, dict) or not isinstance(record.get("scores"), dict):
                 raise EvaluationInputError("--data", f"{path}:{number} has no 'scores' object")
             yield number, record
@@ -169,7 +186,7 @@ def _keep(
         prompt=prompt,
         subset=record.get("subset"),
         category=record.get("category"),
-        scores=_numbers(scores, models, "--data", where, "scores"),
+        scores=_numbers(scores, models, "--data", where, "scores", bounds=(MIN_SCORE, MAX_SCORE)),
         costs_usd=costs,
     )
 
@@ -184,17 +201,41 @@ def _row_costs(record: dict, models: list[str], cost_field: str, where: str) -> 
     return _numbers(costs, models, "--cost-field", where, cost_field)
 
 
-def _numbers(values: list, models: list[str], option: str, where: str, field_name: str) -> tuple[float, ...]:
-    """Convert the per-model values of `field_name` to floats, raising with the line and model for a non-number."""
+def _numbers(
+    values: list,
+    models: list[str],
+    option: str,
+    where: str,
+    field_name: str,
+    bounds: tuple[float, float] | None = None,
+) -> tuple[float, ...]:
+    """Convert the per-model values of `field_name` to floats, raising with the line and model for a bad value.
+
+    A value must be a finite number, and inside `bounds` (ends included) when they are given.
+    """
+    expected = "a finite number" if bounds is None else f"a number from {bounds[0]:g} to {bounds[1]:g}"
     numbers = []
     for model, value in zip(models, values, strict=True):
-        # bool is an int subclass, but true/false is no score.
-        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        number = _finite_float(value)
+        if number is None or (bounds is not None and not bounds[0] <= number <= bounds[1]):
             raise EvaluationInputError(
-                option, f"{where}: '{field_name}' of model {model!r} is {value!r}: expected a finite number"
+                option, f"{where}: '{field_name}' of model {model!r} is {reprlib.repr(value)}: expected {expected}"
             )
-        numbers.append(float(value))
+        numbers.append(number)
     return tuple(numbers)
+
+
+def _finite_float(value: object) -> float | None:
+    """Return `value` as a finite float, or None when it is not a number or does not fit in a float."""
+    # bool is an int subclass, but true/false is no score.
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:
+        # JSON integers have no size limit, and float() rejects one beyond about 1.8e308.
+        return None
+    return number if math.isfinite(number) else None
 
 
 def _check_models(path: Path, models: list[str], present: set[str]) -> None:

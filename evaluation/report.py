@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import math
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import matplotlib
@@ -11,6 +15,8 @@ matplotlib.use("Agg")  # files only: no display on servers and in CI
 
 import matplotlib.pyplot as plt  # noqa: E402
 
+from evaluation.data import EvaluationInputError  # noqa: E402
+
 CURVE_STYLES: dict[str, dict] = {
     "router (score)": {"color": "tab:blue", "linewidth": 2.0},
     "router (table)": {"color": "tab:cyan", "marker": ".", "linewidth": 1.2},
@@ -18,19 +24,91 @@ CURVE_STYLES: dict[str, dict] = {
     "prompt length": {"color": "tab:orange", "linestyle": "-."},
     "oracle": {"color": "tab:green", "linestyle": ":"},
 }
+REPORT_FILE = "report.json"
+QUALITY_COST_FILE = "quality_cost.png"
+REPLAY_FILE = "replay.png"
 FIGURE_SIZE = (7.0, 4.5)
 DPI = 90
 
 
+def output_paths(out_dir: Path, replay: bool) -> list[Path]:
+    """Return the paths `write_report` writes in `out_dir`, the replay plot only when `replay` is set."""
+    names = [REPORT_FILE, QUALITY_COST_FILE, *([REPLAY_FILE] if replay else [])]
+    return [out_dir / name for name in names]
+
+
+def check_data_not_overwritten(out_dir: Path, data: Path, replay: bool) -> None:
+    """Raise `EvaluationInputError` when a file that `write_report` would write in `out_dir` is the `data` file.
+
+    Comparing resolved paths catches symbolic links and "..", and comparing
+    the files' device and inode catches hard links.
+    """
+    resolved_data = data.resolve()
+    for path in output_paths(out_dir, replay):
+        if path.resolve() == resolved_data or _same_file(path, data):
+            raise EvaluationInputError(
+                "--out",
+                f"the report file {path} is the same file as the --data file {data}, so writing the report "
+                "would overwrite the data. Choose another --out folder or move the data file",
+            )
+
+
+def _same_file(first: Path, second: Path) -> bool:
+    try:
+        return os.path.samefile(first, second)
+    except OSError:
+        # A missing output cannot be the data file. A path that stat() cannot reach fails later, at the write.
+        return False
+
+
 def write_report(report: dict, out_dir: Path, title: str) -> list[Path]:
-    """Write report.json, quality_cost.png and, after a replay, replay.png; return the paths written."""
+    """Write report.json, quality_cost.png and, after a replay, replay.png; return the paths written.
+
+    The files are written in a temporary folder inside `out_dir` and moved into
+    place only after all of them are complete, so a failure leaves no partial
+    file and keeps the files of an earlier run. Raises `ValueError`, before
+    writing anything, when the report contains NaN or infinity, which JSON has
+    no standard form for.
+    """
+    text = _report_json(report)
     out_dir.mkdir(parents=True, exist_ok=True)
-    json_path = out_dir / "report.json"
-    json_path.write_text(json.dumps(report, indent=2, sort_keys=False) + "\n", encoding="utf-8")
-    written = [json_path, plot_quality_cost(report, out_dir / "quality_cost.png", title)]
-    if "replay" in report:
-        written.append(plot_replay(report, out_dir / "replay.png", title))
-    return written
+    paths = output_paths(out_dir, "replay" in report)
+    staging = Path(tempfile.mkdtemp(dir=out_dir, prefix=".report-"))
+    try:
+        (staging / REPORT_FILE).write_text(text, encoding="utf-8")
+        plot_quality_cost(report, staging / QUALITY_COST_FILE, title)
+        if "replay" in report:
+            plot_replay(report, staging / REPLAY_FILE, title)
+        for path in paths:
+            os.replace(staging / path.name, path)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return paths
+
+
+def _report_json(report: dict) -> str:
+    try:
+        return json.dumps(report, indent=2, sort_keys=False, allow_nan=False) + "\n"
+    except ValueError as exc:
+        location = _non_finite_location(report) or "a value"
+        raise ValueError(f"report not written: {location} is NaN or infinite, which JSON cannot store") from exc
+
+
+def _non_finite_location(value: object, location: str = "") -> str | None:
+    """Return the key path of the first NaN or infinity in `value`, such as "analysis.curves.oracle.costs[3]"."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return location
+    if isinstance(value, dict):
+        children = ((f"{location}.{key}" if location else str(key), child) for key, child in value.items())
+    elif isinstance(value, list | tuple):
+        children = ((f"{location}[{index}]", child) for index, child in enumerate(value))
+    else:
+        return None
+    for child_location, child in children:
+        found = _non_finite_location(child, child_location)
+        if found is not None:
+            return found
+    return None
 
 
 def plot_quality_cost(report: dict, path: Path, title: str) -> Path:

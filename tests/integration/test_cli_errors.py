@@ -375,7 +375,7 @@ def test_evaluate_creates_nested_out(tmp_path, capsys, store):
         (["--seed", "-1"], "--seed -1 is out of range: it must be from 0 to 4294967295"),
         (["--seed", str(2**32)], f"--seed {2**32} is out of range: it must be from 0 to 4294967295"),
         (["--limit", "0"], "--limit 0 is out of range: it must be at least 1"),
-        (["--bootstrap", "-1"], "--bootstrap -1 is out of range: it must be at least 0"),
+        (["--bootstrap", "-1"], "--bootstrap -1 is out of range: it must be from 0 to 100000"),
         (["--replay", "--retrain-every", "0"], "--retrain-every 0 is out of range: it must be at least 1"),
         (["--shuffle"], "--shuffle requires --replay"),
         (["--retrain-every", "50"], "--retrain-every 50 requires --replay"),

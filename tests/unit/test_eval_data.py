@@ -124,3 +124,42 @@ def test_empty_file_has_no_rows(tmp_path, text):
     with pytest.raises(EvaluationInputError, match="empty.txt: no rows") as raised:
         load_rows(path, MODELS)
     assert raised.value.option == "--data"
+
+
+@pytest.mark.parametrize("score", [1e308, 10.5, -5, -0.001, 1e6, pytest.param(10**400, id="integer-beyond-float")])
+def test_score_out_of_range_names_line(tmp_path, score):
+    path = write_rows(tmp_path / "rows.jsonl", [row(0), row(1, large=score)])
+    with pytest.raises(EvaluationInputError) as raised:
+        load_rows(path, MODELS)
+    assert raised.value.option == "--data"
+    assert "rows.jsonl:2" in str(raised.value)
+    assert "model 'large'" in str(raised.value)
+    assert "expected a number from 0 to 10" in str(raised.value)
+
+
+def test_score_range_ends_accepted(tmp_path):
+    path = write_rows(tmp_path / "rows.jsonl", [row(0, small=0, large=10), row(1, small=0.0, large=10.0)])
+    assert [r.scores for r in load_rows(path, MODELS).rows] == [(0.0, 10.0), (0.0, 10.0)]
+
+
+def test_cost_beyond_float_names_option(tmp_path):
+    path = write_rows(tmp_path / "rows.jsonl", [row(0, costs={"small": 10**400, "large": 0.01})])
+    with pytest.raises(EvaluationInputError, match="expected a finite number") as raised:
+        load_rows(path, MODELS, cost_field="cost_usd")
+    assert raised.value.option == "--cost-field"
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ('{"prompt": "a", "scores": {"small": 1' + "0" * 5000 + ', "large": 1}}', "integer of more than"),
+        ('{"prompt": "a", "scores": ' + "[" * 100_000 + "]" * 100_000 + "}", "nested too deep"),
+    ],
+)
+def test_unparsable_number_or_nesting_names_line(tmp_path, line, message):
+    path = tmp_path / "rows.jsonl"
+    path.write_text(json.dumps(row(0)) + "\n" + line + "\n", encoding="utf-8")
+    with pytest.raises(EvaluationInputError, match=message) as raised:
+        load_rows(path, MODELS)
+    assert raised.value.option == "--data"
+    assert "rows.jsonl:2" in str(raised.value)
