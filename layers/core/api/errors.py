@@ -183,7 +183,8 @@ _BODY_MESSAGES = {
 
 def _error_item(error: Mapping[str, Any]) -> dict[str, Any]:
     context = error.get("ctx") or {}
-    detail = str(error.get("msg") or error.get("type") or "invalid value")
+    # pydantic prefixes the message of a ValueError raised in a validator with "Value error, ".
+    detail = str(error.get("msg") or error.get("type") or "invalid value").removeprefix("Value error, ")
     field = field_name(error.get("loc", ()))
     if context.get("field"):
         # A model-level check names its field in ctx and writes a whole sentence.
