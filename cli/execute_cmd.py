@@ -60,13 +60,25 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError("--query is empty: give the text to send")
     check_max_tokens(args.max_tokens)
     executor = build_executor(args.profile)
-    callback = _write_delta if args.stream else None
+    streamed: list[str] = []
+
+    def write_delta(text: str) -> None:
+        streamed.append(text)
+        sys.stdout.write(text)
+        sys.stdout.flush()
+
     try:
-        result = executor.execute(args.query, system=args.system, max_tokens=args.max_tokens, stream_callback=callback)
+        result = executor.execute(
+            args.query,
+            system=args.system,
+            max_tokens=args.max_tokens,
+            stream_callback=write_delta if args.stream else None,
+        )
     except InvalidQueryError as exc:
         raise CommandError(f"--query: {exc}") from exc
     finally:
-        if args.stream:
+        if streamed:
+            # Ends the streamed answer's last line; a call that failed before any text printed nothing to end.
             sys.stdout.write("\n")
             sys.stdout.flush()
         executor.close()
@@ -76,11 +88,6 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.flush()
     summary_console.print(summary_table(result))
     return 0
-
-
-def _write_delta(text: str) -> None:
-    sys.stdout.write(text)
-    sys.stdout.flush()
 
 
 def summary_table(result: ExecutionResult) -> Table:

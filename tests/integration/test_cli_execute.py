@@ -75,6 +75,14 @@ def test_execute_stream_prints_deltas(api, capsys):
     assert api.requests[0].stream is True
 
 
+def test_execute_stream_failure_prints_nothing(api, capsys):
+    api.default = error(529, "overloaded_error")
+    code = main(["execute", "--query", "What is the capital of France?", "--stream"])
+    out, _ = capsys.readouterr()
+    assert code == 1
+    assert out == ""
+
+
 def test_execute_passes_max_tokens(api):
     main(["execute", "--query", "What is the capital of France?", "--max-tokens", "50"])
     assert api.requests[0].body["max_tokens"] == 50
