@@ -169,8 +169,11 @@ class RequestHandler(BaseHTTPRequestHandler):
             # http.server rejects a bad or unsupported version while still in HTTP/0.9
             # mode, which would send the body without a status line.
             self.request_version = self.protocol_version
+        # One line per request, as `_dispatch` logs; the path is cut because a 414's is over 64 KiB.
+        path = (getattr(self, "path", "") or "-").split("?", 1)[0]
+        logger.info("%s %s %d (rejected before dispatch)", self.command or "-", path[:200], code)
         if code == HTTPStatus.NOT_IMPLEMENTED:
-            message = f"method {self.command!r} is not supported: use GET, HEAD, POST or OPTIONS"
+            message = f"method {self.command!r} is not supported: use GET, HEAD or POST"
         body = json.dumps(
             {
                 "error": {

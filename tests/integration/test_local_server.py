@@ -495,6 +495,13 @@ def test_unknown_method_json_error(local):
     assert b"'FOO' is not supported" in body
 
 
+def test_unknown_method_logged(local, caplog):
+    with caplog.at_level(logging.INFO, logger="server.httpd"):
+        raw_request(local, "FOO", "/route?secret=1", {}).read()
+        lines = server_log_lines(caplog, 1)
+    assert "FOO /route 501 (rejected before dispatch)" in lines
+
+
 def test_long_url_json_error(local):
     response = raw_request(local, "GET", "/decisions?x=" + "a" * 70_000, {})
     assert response.status == 414
