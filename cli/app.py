@@ -95,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
         err_console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
         return 1
     except sqlite3.DatabaseError as exc:
-        # Opening checks the file; these come later, e.g. from a read-only or damaged file.
+        # Opening checks the file. These errors come later, from a read-only or damaged file for example.
         err_console.print(
             f"[red]error:[/red] the SQLite store failed: {exc}: check that the file named by LLM_ROUTER_DB_PATH "
             "(or --db) is writable and intact",

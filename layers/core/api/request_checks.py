@@ -129,9 +129,9 @@ def media_type_problem(event: Mapping[str, Any]) -> str | None:
     if str(event.get("httpMethod") or "").upper() in BODYLESS_METHODS:
         return None
     multi = event.get("multiValueHeaders") or {}
-    given = {str(v) for name, values in multi.items() if name.lower() == "content-type" for v in values or []}
-    if len(given) > 1:
-        return f"Content-Type is given {len(given)} times with different values: send it once, as {JSON_MEDIA_TYPE}"
+    sent = {str(v) for name, values in multi.items() if name.lower() == "content-type" for v in values or []}
+    if len(sent) > 1:
+        return f"Content-Type is given {len(sent)} times with different values: send it once, as {JSON_MEDIA_TYPE}"
     value = _content_type(event)
     if value is None:
         return unsupported_media_type_message(None) if event.get("body") else None
