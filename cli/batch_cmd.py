@@ -1,9 +1,15 @@
 """`batch`: execute every prompt of a file with bounded concurrency, resumably, and report cost and quality.
 
 Each answered or failed prompt becomes one JSON line of the output file,
-written and flushed as soon as it finishes. A rerun skips the prompts that
-already have an answer there (same key and same prompt hash), so an
+written in one `write` call as soon as it finishes. A rerun skips the prompts
+that already have an answer there (same key and same prompt hash), so an
 interrupted batch resumes where it stopped and retries only what failed.
+
+The run holds an exclusive `flock` on the output file, so a second batch on
+the same file stops before it calls a model. The first Ctrl-C starts no new
+call, neither a prompt nor a retry nor a fallback, and waits for the calls in
+flight so that every answer already paid for is written. A second Ctrl-C
+quits at once.
 """
 
 from __future__ import annotations
@@ -11,16 +17,36 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import threading
+from collections import deque
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from cli import execute_cmd
 from cli.app import CommandError
-from cli.batch_report import latest_records, print_report
-from cli.execute_cmd import build_executor, check_max_tokens
+from cli.batch_control import (
+    EXIT_INTERRUPTED,
+    CallsStoppedError,
+    Tally,
+    announce_interrupt,
+    build_stoppable_executor,
+    quit_now,
+    stop_on_sigint,
+)
+from cli.batch_output import (
+    answer_record,
+    end_last_line,
+    error_record,
+    latest_records,
+    locked_output,
+    read_answers,
+    write_bytes,
+)
+from cli.batch_report import print_report
+from cli.execute_cmd import check_max_tokens
 from cli.inputs import PromptRow, read_prompts
 from cli.paths import writable_folder
 from cli.render import CliConsole
@@ -33,6 +59,8 @@ logger = logging.getLogger(__name__)
 
 MAX_CONCURRENCY = 32
 DEFAULT_CONCURRENCY = 4
+# Seconds between the main thread's checks for Ctrl-C while calls are in flight.
+POLL_S = 0.2
 
 stderr_console = CliConsole(stderr=True)
 
@@ -56,7 +84,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--output",
         type=Path,
         metavar="OUT.jsonl",
-        help="answers file, appended to (default: the file name plus .answers.jsonl, e.g. prompts.txt.answers.jsonl)",
+        help="JSONL answers file, appended to; an existing one must be the output of an earlier batch "
+        "(default: the file name plus .answers.jsonl, e.g. prompts.txt.answers.jsonl)",
     )
     parser.add_argument(
         "--max-tokens", type=int, metavar="N", help="answer length limit in tokens (default: LLM_ROUTER_MAX_TOKENS)"
@@ -75,21 +104,31 @@ def run(args: argparse.Namespace) -> int:
     output = args.output or args.file.with_name(args.file.name + ".answers.jsonl")
     _check_output(output, args.file)
     with writable_folder(output.parent, "--output", output):
-        previous = read_output(output)
-        pending = _pending_rows(rows, previous, output)
-        new_records = _execute(pending, output, args) if pending else []
-    batch = list(latest_records(_records_of_rows(rows, previous + new_records)).values())
+        previous = read_answers(output).records
+        pending = _pending_rows(rows, previous)
+        _print_resume_notes(rows, pending, previous, output)
+        tally = _execute(rows, output, args) if pending else None
+    batch = list(latest_records(_records_of_rows(rows, read_answers(output, quiet=True).records)).values())
     print_report(batch, output)
+    if tally is not None and tally.interrupted:
+        stderr_console.print(tally.summary(output), highlight=False, soft_wrap=True)
+        return EXIT_INTERRUPTED
     failed = sum(1 for record in batch if record.get("error") is not None)
     return 1 if failed else 0
 
 
-def _execute(pending: list[PromptRow], output: Path, args: argparse.Namespace) -> list[dict[str, Any]]:
-    executor = build_executor(args.profile)
+def _execute(rows: list[PromptRow], output: Path, args: argparse.Namespace) -> Tally:
+    stop = threading.Event()
+    executor = build_stoppable_executor(args.profile, stop)
     try:
         # Before the output file is opened, so a missing key or unknown provider writes nothing.
         _check_providers(executor)
-        return _run_pending(executor, pending, output, args)
+        with locked_output(output) as descriptor:
+            # Read again under the lock: another batch may have appended answers since the first read.
+            answers = read_answers(output, quiet=True)
+            end_last_line(descriptor, answers)
+            pending = _pending_rows(rows, answers.records)
+            return _run_pending(executor, pending, descriptor, args, stop)
     finally:
         executor.close()
         executor.store.close()
@@ -113,11 +152,16 @@ def _check_output(output: Path, prompts: Path) -> None:
             raise CommandError(f"--output {output}: cannot be appended to: {exc.strerror}") from exc
 
 
-def _pending_rows(rows: list[PromptRow], previous: list[dict[str, Any]], output: Path) -> list[PromptRow]:
-    """Return the rows without an answer to the same prompt in `previous`; print how many are skipped or run again."""
-    answered = {(str(record["key"]), record.get("prompt_sha256")) for record in previous if record.get("error") is None}
-    answered_keys = {key for key, _ in answered}
-    pending = [row for row in rows if (row.key, row.prompt_sha256()) not in answered]
+def _pending_rows(rows: list[PromptRow], previous: list[dict[str, Any]]) -> list[PromptRow]:
+    """Return the rows without an answer to the same prompt in `previous`."""
+    answered = {(record["key"], record.get("prompt_sha256")) for record in previous if record["error"] is None}
+    return [row for row in rows if (row.key, row.prompt_sha256()) not in answered]
+
+
+def _print_resume_notes(
+    rows: list[PromptRow], pending: list[PromptRow], previous: list[dict[str, Any]], output: Path
+) -> None:
+    answered_keys = {record["key"] for record in previous if record["error"] is None}
     changed = sum(1 for row in pending if row.key in answered_keys)
     skipped = len(rows) - len(pending)
     if skipped:
@@ -131,13 +175,12 @@ def _pending_rows(rows: list[PromptRow], previous: list[dict[str, Any]], output:
             highlight=False,
             soft_wrap=True,
         )
-    return pending
 
 
 def _records_of_rows(rows: list[PromptRow], records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Keep the records whose key and prompt hash match a row of this file."""
     hashes = {row.key: row.prompt_sha256() for row in rows}
-    return [record for record in records if hashes.get(str(record["key"])) == record.get("prompt_sha256")]
+    return [record for record in records if hashes.get(record["key"]) == record.get("prompt_sha256")]
 
 
 def _check_providers(executor: Executor) -> None:
@@ -161,112 +204,85 @@ def _check_unique_keys(rows: list[PromptRow], path: Path) -> None:
         first_line[row.key] = row.line
 
 
-def read_output(path: Path) -> list[dict[str, Any]]:
-    """Read the records of an earlier run; a line cut short by a crash is skipped with a warning."""
-    if not path.exists():
-        return []
-    records = []
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError:
-                stderr_console.print(
-                    f"[yellow]warning:[/yellow] {path}:{number} is not valid JSON: ignored",
-                    highlight=False,
-                    soft_wrap=True,
-                )
-                continue
-            if isinstance(record, dict) and "key" in record:
-                records.append(record)
-    return records
+def _run_pending(
+    executor: Executor, rows: list[PromptRow], descriptor: int, args: argparse.Namespace, stop: threading.Event
+) -> Tally:
+    """Execute `rows`, at most --concurrency at a time, and append each record to `descriptor` as it finishes.
 
-
-def _run_pending(executor: Executor, rows: list[PromptRow], output: Path, args: argparse.Namespace) -> list[dict]:
-    records: list[dict[str, Any]] = []
+    A configuration error in one prompt (such as a key that can no longer be
+    read) stops new calls like Ctrl-C does and is raised once the calls in
+    flight are written.
+    """
+    tally = Tally(len(rows))
+    queue = deque(rows)
+    running: set[Future] = set()
+    error: BaseException | None = None
     progress = Progress(
         TextColumn("executing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=stderr_console
     )
-    with output.open("a", encoding="utf-8") as handle, progress, ThreadPoolExecutor(args.concurrency) as pool:
-        task = progress.add_task("execute", total=len(rows))
-        futures: set[Future] = {pool.submit(execute_row, executor, row, args.max_tokens) for row in rows}
-        try:
-            while futures:
-                done, futures = wait(futures, return_when=FIRST_COMPLETED)
+    pool = ThreadPoolExecutor(args.concurrency)
+    try:
+        with stop_on_sigint(stop, tally), progress:
+            task = progress.add_task("execute", total=len(rows))
+            while queue or running:
+                # Only --concurrency prompts are submitted at a time, so a stop leaves no queued work behind.
+                while queue and len(running) < args.concurrency and not stop.is_set():
+                    running.add(pool.submit(execute_row, executor, queue.popleft(), args.max_tokens, stop))
+                if not running:
+                    break
+                done, running = wait(running, timeout=POLL_S, return_when=FIRST_COMPLETED)
+                if tally.interrupted and not tally.announced:
+                    announce_interrupt(len(running))
+                    tally.announced = True
                 for future in done:
-                    record = future.result()
-                    _append(handle, record)
-                    records.append(record)
-                    progress.advance(task)
-        except BaseException:
-            # A missing API key or Ctrl-C stops the batch; finished lines are already written.
-            for future in futures:
-                future.cancel()
-            raise
-    return records
+                    failure = future.exception()
+                    if failure is not None:
+                        error = error or failure
+                        stop.set()
+                    elif future.result() is not None:
+                        _append(descriptor, future.result(), tally)
+                        progress.advance(task)
+    except KeyboardInterrupt:
+        quit_now(sum(1 for future in running if not future.done()))
+    finally:
+        # However the loop ends, no call starts after it, and the pool waits only for the calls in flight.
+        stop.set()
+        pool.shutdown()
+    if error is not None:
+        raise error
+    return tally
 
 
-def _append(handle: IO[str], record: dict[str, Any]) -> None:
-    handle.write(json.dumps(record, ensure_ascii=False) + "\n")
-    handle.flush()
+def _append(descriptor: int, record: dict[str, Any], tally: Tally) -> None:
+    # One write call per record (unless the disk fills), so a killed process leaves no half-written line.
+    write_bytes(descriptor, (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8"))
+    tally.add(record)
 
 
-def execute_row(executor: Executor, row: PromptRow, max_tokens: int | None) -> dict[str, Any]:
-    """Execute one prompt and return its output record; a failure of this prompt alone becomes its `error`.
+def execute_row(
+    executor: Executor, row: PromptRow, max_tokens: int | None, stop: threading.Event
+) -> dict[str, Any] | None:
+    """Execute one prompt and return its output record, or None when the batch stopped before its call.
 
-    Configuration errors (no API key, unknown provider) are raised, because every other prompt would fail too.
+    A failure of this prompt alone becomes the record's `error`. Configuration
+    errors (no API key, unknown provider) are raised, because every other
+    prompt would fail too.
     """
+    if stop.is_set():
+        return None
     try:
         result = executor.execute(row.prompt, max_tokens=max_tokens)
+    except CallsStoppedError:
+        # NOTE: the decision stays stored with status "routed", as after a crash.
+        return None
     except ExecutionFailedError as exc:
-        return _error_record(row, exc, exc.kind.value, exc.decision_id, exc.tier, exc.model)
+        return _failed(row, exc, exc.kind.value, exc.decision_id, exc.tier, exc.model)
     except (InvalidQueryError, RetiredModelError) as exc:
-        return _error_record(row, exc, type(exc).__name__)
-    decision = result.decision
-    return {
-        "key": row.key,
-        "line": row.line,
-        "prompt_sha256": row.prompt_sha256(),
-        "decision_id": decision.decision_id,
-        "tier": decision.selected_tier.value,
-        "model": decision.selected_model,
-        "answer": result.text,
-        "usage": result.usage.model_dump(),
-        "cost": {
-            "actual_usd": result.actual_cost_usd,
-            "estimated_usd": decision.estimated_cost_usd,
-            "baseline_usd": decision.baseline_cost_usd,
-        },
-        "quality": result.quality,
-        "stop_reason": result.stop_reason,
-        "latency_ms": result.latency_ms,
-        "fallback_from_tier": decision.fallback_from_tier.value if decision.fallback_from_tier else None,
-        "error": None,
-    }
+        return _failed(row, exc, type(exc).__name__)
+    return answer_record(row, result)
 
 
-def _error_record(
-    row: PromptRow,
-    error: Exception,
-    kind: str,
-    decision_id: str | None = None,
-    tier: int | None = None,
-    model: str | None = None,
-) -> dict[str, Any]:
-    logger.warning("prompt failed", extra={"key": row.key, "decision_id": decision_id, "error_kind": kind})
-    return {
-        "key": row.key,
-        "line": row.line,
-        "prompt_sha256": row.prompt_sha256(),
-        "decision_id": decision_id,
-        "tier": tier,
-        "model": model,
-        "answer": None,
-        "usage": None,
-        "cost": None,
-        "quality": None,
-        "error": str(error),
-        "error_kind": kind,
-    }
+def _failed(row: PromptRow, error: Exception, kind: str, *ids: Any) -> dict[str, Any]:
+    record = error_record(row, error, kind, *ids)
+    logger.warning("prompt failed", extra={"key": row.key, "decision_id": record["decision_id"], "error_kind": kind})
+    return record

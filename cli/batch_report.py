@@ -1,4 +1,4 @@
-"""The cost and quality report at the end of `batch`, computed from the output file's records."""
+"""The report that `batch` prints: cost and quality by tier over the answers file's latest records."""
 
 from __future__ import annotations
 
@@ -9,17 +9,6 @@ from typing import Any
 from rich.table import Table
 
 from cli.render import console, fraction, percent, usd
-
-
-def latest_records(records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """Return one record per key: the latest answer if there is one, else the latest failure."""
-    latest: dict[str, dict[str, Any]] = {}
-    for record in records:
-        key = str(record["key"])
-        current = latest.get(key)
-        if current is None or record.get("error") is None or current.get("error") is not None:
-            latest[key] = record
-    return latest
 
 
 class TierTotals:
