@@ -58,8 +58,8 @@ template: install install-sam
 # cold start would compile every module: scripts/compile_build.py then writes
 # bytecode that survives `sam deploy`'s packaging (docs/deploy.md).
 build: install install-sam
-	@command -v $(PYTHON312) >/dev/null 2>&1 || { \
-		echo "$(PYTHON312) not found: sam build needs Python 3.12; install it or set PYTHON312=/path/to/python3.12"; \
+	@$(PYTHON312) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 12))' >/dev/null 2>&1 || { \
+		echo "PYTHON312=$(PYTHON312) is not a working Python 3.12, which sam build needs: install it or set PYTHON312=/path/to/python3.12"; \
 		exit 2; }
 	PATH="$$(dirname "$$(command -v $(PYTHON312))"):$$PATH" $(SAM_VENV)/bin/sam build
 	$(PY) scripts/compile_build.py --python $(PYTHON312)
