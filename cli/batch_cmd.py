@@ -273,7 +273,7 @@ def execute_row(
     try:
         result = executor.execute(row.prompt, max_tokens=max_tokens)
     except CallsStoppedError:
-        # NOTE: the decision stays stored with status "routed", as after a crash.
+        # The executor stored the decision with status "interrupted".
         return None
     except ExecutionFailedError as exc:
         return _failed(row, exc, exc.kind.value, exc.decision_id, exc.tier, exc.model)

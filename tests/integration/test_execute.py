@@ -93,6 +93,22 @@ def test_execute_streams_deltas_to_callback(store):
     assert api.requests[0].stream is True
 
 
+def test_execute_interrupt_stores_interrupted(store):
+    api = FakeAnthropicApi().queue(HAIKU, streamed(["Par", "is"]))
+    executor, _ = make_executor(store, api)
+
+    def interrupt(text: str) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        executor.execute("Capital of France?", stream_callback=interrupt)
+
+    (decision,) = store.recent_decisions()
+    assert decision.status == "interrupted"
+    assert decision.error_kind == "interrupted"
+    assert store.get_feedback(decision.decision_id) == []
+
+
 def test_execute_retries_429_after_retry_after(store):
     api = FakeAnthropicApi().queue(HAIKU, error(429, "rate_limit_error", headers={"retry-after": "2"}), message())
     executor, clock = make_executor(store, api)

@@ -27,7 +27,14 @@ from typing import TYPE_CHECKING, Any
 from providers.base import CompletionRequest, CompletionResult, Provider
 from providers.errors import FALLBACK_KINDS, ErrorKind, ProviderError
 from providers.messages import to_messages_request
-from providers.outcome import Attempts, ExecutionResult, TierAttempts, record_failure, record_success
+from providers.outcome import (
+    Attempts,
+    ExecutionResult,
+    TierAttempts,
+    record_failure,
+    record_interruption,
+    record_success,
+)
 from providers.registry import create_provider
 from providers.retry import RetryPolicy
 from providers.settings import ExecutionSettings
@@ -141,6 +148,10 @@ class Executor:
             failure = record_failure(self.store, decision, error, attempts, self._elapsed_ms(started))
             failure.deadline_exceeded = isinstance(error, DeadlineReachedError)
             raise failure from error
+        except BaseException:
+            # Ctrl-C, or a caller that stopped the calls: no answer, but no provider failure either.
+            record_interruption(self.store, decision, attempts, self._elapsed_ms(started))
+            raise
         return record_success(self.store, decision, entry, result, attempts, self._elapsed_ms(started))
 
     def _elapsed_ms(self, started: float) -> float:

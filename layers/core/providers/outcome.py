@@ -135,6 +135,25 @@ def apply_failure(decision: RoutingDecision, error: ProviderError, attempts: Att
     decision.error_kind = error.kind.value
 
 
+def record_interruption(store: FeedbackStore, decision: RoutingDecision, attempts: Attempts, latency_ms: float) -> None:
+    """Store the decision as interrupted: the call was stopped, so it is neither an answer nor a provider failure.
+
+    Nothing is added to the cell's feedback, and a store error is logged, so
+    the interruption itself still reaches the caller.
+    """
+    if attempts.billed:
+        _set_tokens(decision, total_usage([usage for _, usage in attempts.billed]))
+    decision.latency_ms = latency_ms
+    decision.attempts = attempts.count
+    decision.status = "interrupted"
+    decision.error_kind = "interrupted"
+    try:
+        store.record_outcome(decision)
+    except RouterError:
+        logger.exception("interruption not recorded", extra={"decision_id": decision.decision_id})
+    logger.warning("execution interrupted", extra={"decision_id": decision.decision_id, "attempts": attempts.count})
+
+
 def _set_tokens(decision: RoutingDecision, usage: Usage) -> None:
     decision.actual_input_tokens = usage.input_tokens
     decision.actual_output_tokens = usage.output_tokens

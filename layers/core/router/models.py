@@ -134,7 +134,7 @@ class RoutingDecision(BaseModel):
     actual_output_tokens: int | None = None
     fallback_from_tier: Tier | None = None
     fallback_reason: str | None = None
-    status: str = Field(default="routed", description="routed, completed or failed")
+    status: str = Field(default="routed", description="routed, completed, failed or interrupted")
     actual_cache_write_5m_tokens: int | None = None
     actual_cache_write_1h_tokens: int | None = None
     actual_cache_read_tokens: int | None = None
