@@ -23,6 +23,7 @@ from cli import execute_cmd
 from cli.execute_cmd import build_executor
 from cli.render import CliConsole
 from providers.base import CompletionRequest, CompletionResult, Provider, StreamEvent
+from providers.errors import ExecutionStoppedError
 from providers.executor import Executor
 from router.catalog import ModelEntry
 
@@ -77,7 +78,7 @@ def build_stoppable_executor(profile: str | None, stop: threading.Event) -> Exec
     return Executor(routed.router, routed.store, provider_factory=build, sleep=sleep)
 
 
-class CallsStoppedError(Exception):
+class CallsStoppedError(ExecutionStoppedError):
     """The batch was interrupted, so a provider call was not started."""
 
 

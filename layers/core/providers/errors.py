@@ -77,6 +77,13 @@ class ProviderError(RouterError):
         return signals
 
 
+class ExecutionStoppedError(Exception):
+    """The caller stopped the calls of an execution, so no answer came; a provider may raise it instead of calling.
+
+    The executor stores the decision as interrupted, as after Ctrl-C.
+    """
+
+
 class MissingApiKeyError(ConfigurationError):
     """No Anthropic API key was found in any configured source."""
 

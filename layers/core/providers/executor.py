@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from providers.base import CompletionRequest, CompletionResult, Provider
-from providers.errors import FALLBACK_KINDS, ErrorKind, ProviderError
+from providers.errors import FALLBACK_KINDS, ErrorKind, ExecutionStoppedError, ProviderError
 from providers.messages import to_messages_request
 from providers.outcome import (
     Attempts,
@@ -148,8 +148,8 @@ class Executor:
             failure = record_failure(self.store, decision, error, attempts, self._elapsed_ms(started))
             failure.deadline_exceeded = isinstance(error, DeadlineReachedError)
             raise failure from error
-        except BaseException:
-            # Ctrl-C, or a caller that stopped the calls: no answer, but no provider failure either.
+        except (KeyboardInterrupt, ExecutionStoppedError):
+            # No answer, but no provider failure either.
             record_interruption(self.store, decision, attempts, self._elapsed_ms(started))
             raise
         return record_success(self.store, decision, entry, result, attempts, self._elapsed_ms(started))
