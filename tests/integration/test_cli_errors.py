@@ -60,6 +60,23 @@ def test_store_not_database_names_setting(tmp_path, not_a_database, args):
     assert "point LLM_ROUTER_DB_PATH at a new file" in result.stderr
 
 
+@pytest.mark.parametrize("args", [["route", "--query", "hi"], ["report"]])
+def test_foreign_database_left_alone(tmp_path, args):
+    foreign = tmp_path / "customers.db"
+    with sqlite3.connect(foreign) as connection:
+        connection.execute("CREATE TABLE customers (id INTEGER, name TEXT)")
+    before = foreign.read_bytes()
+
+    result = run_cli(tmp_path, *args, LLM_ROUTER_DB_PATH=str(foreign))
+
+    assert result.returncode == 1
+    assert f"LLM_ROUTER_DB_PATH {foreign}: is the SQLite database of another application (tables: customers)" in (
+        result.stderr
+    )
+    assert foreign.read_bytes() == before
+    assert not (tmp_path / "customers.db-wal").exists()
+
+
 def test_store_directory_names_setting(tmp_path):
     result = run_cli(tmp_path, "report", LLM_ROUTER_DB_PATH=str(tmp_path))
     assert result.returncode == 1

@@ -25,6 +25,9 @@ logger = logging.getLogger(__name__)
 QUALITY_UNIT = 1_000_000
 COST_UNIT = 1_000_000_000
 
+# A SQLite file with tables but none of these belongs to another application.
+STORE_MARKER_TABLES = frozenset({"decisions", "meta"})
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS decisions (
     decision_id TEXT PRIMARY KEY,
@@ -97,6 +100,22 @@ def _micros(quality: float | None) -> int:
     return round((quality or 0.0) * QUALITY_UNIT)
 
 
+def _foreign_tables(path: Path) -> list[str]:
+    """Return the tables of an existing SQLite file that has tables but none of the store's, else [].
+
+    It opens the file read-only, because the store's own connection would
+    switch it to WAL mode before any check could run.
+    """
+    if str(path) == ":memory:" or not path.is_file() or path.stat().st_size == 0:
+        return []
+    connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        names = [row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    finally:
+        connection.close()
+    return [] if not names or STORE_MARKER_TABLES & set(names) else sorted(names)
+
+
 def _open_error(path: Path, error: OSError | sqlite3.Error) -> StoreOpenError:
     """Build the error for a store file that cannot be opened: what failed and what the user can do."""
     if path.is_dir():
@@ -130,6 +149,13 @@ class SQLiteBackend(StoreBackend):
         try:
             if str(path) != ":memory:":
                 self.path.parent.mkdir(parents=True, exist_ok=True)
+            foreign = _foreign_tables(self.path)
+            if foreign:
+                raise StoreOpenError(
+                    self.path,
+                    f"is the SQLite database of another application (tables: {', '.join(foreign[:5])})",
+                    "point {setting} at a new file or at an llm-router store",
+                )
             # executescript commits on its own, so it runs outside _transaction().
             self._connection().executescript(SCHEMA)
         except (OSError, sqlite3.Error) as exc:
