@@ -415,6 +415,16 @@ def test_feedback_repeat_reports_stored_values(store):
     assert not repeat.low_quality
 
 
+@pytest.mark.parametrize("thumbs", [True, "up"])
+def test_thumbs_rating_has_no_stars(store, thumbs):
+    decision = make_decision()
+    store.log_decision(decision)
+    store.record_feedback(decision.decision_id, rating=thumbs)
+    (record,) = store.get_feedback(decision.decision_id)
+    assert record.rating is None
+    assert record.quality == 1.0
+
+
 def test_checkpoint_of_many_cells_round_trip(store):
     # More cells than fit in one DynamoDB item (400 KB) as uncompressed JSON.
     counts = [TierCounts(tier=tier, samples=123456, low_quality=12345, quality_sum=98765.4321) for tier in Tier]

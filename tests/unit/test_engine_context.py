@@ -34,3 +34,12 @@ def test_fitting_input_keeps_tier():
 def test_input_beyond_every_window_rejected():
     with pytest.raises(InvalidQueryError, match="exceeds the largest context window"):
         LLMRouter().route(long_chat(120_000), explore=False)
+
+
+@pytest.mark.parametrize(
+    ("shift", "problem"),
+    [(float("nan"), "out of range"), (1.5, "out of range"), ("0.1", "invalid"), (True, "invalid")],
+)
+def test_threshold_shift_checked(shift, problem):
+    with pytest.raises(ValueError, match=f"threshold_shift .* is {problem}: expected a number from -1 to 1"):
+        LLMRouter().route("hi", threshold_shift=shift)

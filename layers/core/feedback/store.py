@@ -169,7 +169,8 @@ class FeedbackStore:
             asks_list=asks_list,
             low_threshold=self.settings.low_quality_threshold,
         )
-        numeric_rating = None if rating is None or isinstance(rating, str) else float(rating)
+        # Thumbs (a string, or True and False) have no star count.
+        numeric_rating = None if rating is None or isinstance(rating, (str, bool)) else float(rating)
         return FeedbackRecord(
             decision_id=decision.decision_id,
             source=source,

@@ -81,9 +81,15 @@ class LLMRouter:
     ) -> RoutingDecision:
         """Classify the query and return the routing decision; nothing is stored or sent.
 
-        `threshold_shift` moves both score thresholds (positive = cheaper), and
-        `explore=False` turns off exploration of promoted cells.
+        `threshold_shift` moves both score thresholds (positive = cheaper), from
+        -1 to 1, and `explore=False` turns off exploration of promoted cells.
+        Raises ValueError for a shift that is not such a number.
         """
+        if isinstance(threshold_shift, bool) or not isinstance(threshold_shift, (int, float)):
+            raise ValueError(f"threshold_shift {threshold_shift!r} is invalid: expected a number from -1 to 1")
+        if not -1.0 <= threshold_shift <= 1.0:
+            # NaN fails this comparison too.
+            raise ValueError(f"threshold_shift {threshold_shift!r} is out of range: expected a number from -1 to 1")
         profile = profile or self.profile
         self._warn_once(profile)
         text = extract_text(query_or_messages, system=system)
