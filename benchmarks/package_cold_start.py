@@ -181,16 +181,20 @@ def main() -> int:
     args = parser.parse_args()
     if args.runs < 1:
         parser.error(f"--runs {args.runs} is invalid: expected at least 1")
+    # Absolute, because `sam build` runs in a temporary folder.
+    args.sam = str(Path(args.sam).absolute())
     sam_python = Path(args.sam).parent / "python"
+    if not Path(args.sam).is_file() or not sam_python.is_file():
+        parser.error(f"--sam {args.sam} not found, or has no python beside it: run `make install-sam`")
 
     with tempfile.TemporaryDirectory() as scratch_name:
         scratch = Path(scratch_name)
         try:
             version = interpreter_version(args.python)
+            # The source template names the runtime, so a wrong --python fails before the build.
+            check_versions(find_artifacts(REPO_ROOT), args.python, version)
             if args.build_dir is not None:
                 artifacts = checked_artifacts(args.build_dir, args.python, version)
-            if not Path(args.sam).is_file() or not sam_python.is_file():
-                parser.error(f"--sam {args.sam} not found, or has no python beside it: run `make install-sam`")
             if args.build_dir is None:
                 artifacts = checked_artifacts(
                     build_for_this_machine(scratch, args.sam, args.python), args.python, version

@@ -333,6 +333,9 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=2000, help="POST /route requests on SQLite (default 2000)")
     parser.add_argument("--moto-requests", type=int, default=200, help="POST /route requests on moto (default 200)")
     args = parser.parse_args()
+    for option, value in (("--requests", args.requests), ("--moto-requests", args.moto_requests)):
+        if value < 1:
+            parser.error(f"{option} {value} is invalid: expected at least 1")
 
     load = os.getloadavg()[0]
     print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, load {load:.1f}")

@@ -179,13 +179,22 @@ def main(argv: list[str] | None = None) -> int:
         artifacts = find_artifacts(args.build_dir)
         version = interpreter_version(args.python)
         check_versions(artifacts, args.python, version)
-        for artifact in artifacts:
-            count = compile_artifact(artifact, args.python)
-            print(f"{artifact.logical_id}: {count} bytecode files for Python {version} in {artifact.folder}")
     except BuildError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    return 0
+    failures = []
+    # Every artifact is compiled, so one run reports every module that fails.
+    for artifact in artifacts:
+        try:
+            count = compile_artifact(artifact, args.python)
+        except BuildError as error:
+            failures.append(str(error))
+            continue
+        noun = "file" if count == 1 else "files"
+        print(f"{artifact.logical_id}: {count} bytecode {noun} for Python {version} in {artifact.folder}")
+    for failure in failures:
+        print(f"error: {failure}", file=sys.stderr)
+    return 2 if failures else 0
 
 
 if __name__ == "__main__":

@@ -46,6 +46,13 @@ def test_ceiling_bad_option(args, message):
     assert message in result.stderr
 
 
+@pytest.mark.parametrize(("option", "value"), [("--requests", "0"), ("--moto-requests", "-5")])
+def test_route_function_bad_counts(option, value):
+    result = run("route_function.py", option, value)
+    assert result.returncode == 2
+    assert f"{option} {value} is invalid: expected at least 1" in result.stderr
+
+
 def test_library_floor_bad_runs():
     result = run("library_floor.py", "--runs", "0")
     assert result.returncode == 2
@@ -56,9 +63,9 @@ def test_library_floor_bad_runs():
     ("args", "message"),
     [
         (["--runs", "0"], "--runs 0 is invalid"),
-        (["--python", sys.executable, "--sam", "/nonexistent/sam"], "--sam /nonexistent/sam not found"),
+        (["--sam", "/nonexistent/sam"], "--sam /nonexistent/sam not found"),
         (["--python", "/nonexistent/python3.12"], "--python /nonexistent/python3.12 could not be run"),
-        (["--python", sys.executable, "--build-dir", "/nonexistent"], "/nonexistent/template.yaml not found"),
+        (["--python", sys.executable, "--build-dir", "/nonexistent"], "but CoreLayer runs python3.12"),
         (["--python", sys.executable, "--build-dir", str(REPO_ROOT)], "but CoreLayer runs python3.12"),
     ],
 )

@@ -100,7 +100,7 @@ def test_compile_writes_unchecked_hash_bytecode(tmp_path, capsys):
     assert not list((build / "NodeFunction").rglob("*.pyc"))
     output = capsys.readouterr().out
     assert "CoreLayer: 2 bytecode files" in output
-    assert "RouteFunction: 1 bytecode files" in output
+    assert "RouteFunction: 1 bytecode file for" in output
     assert "NodeFunction" not in output
 
 
@@ -199,6 +199,18 @@ def test_compile_bad_build(tmp_path, capsys, setup, expected):
     assert compile_build.main(["--build-dir", str(build), "--python", sys.executable]) == 2
 
     assert expected in capsys.readouterr().err
+
+
+def test_compile_reports_every_broken_artifact(tmp_path, capsys):
+    build = write_build(tmp_path)
+    (build / "CoreLayer" / "python" / "corepkg" / "broken.py").write_text("def broken(:\n")
+    (build / "RouteFunction" / "app.py").write_text("def app(:\n")
+
+    assert compile_build.main(["--build-dir", str(build), "--python", sys.executable]) == 2
+
+    message = capsys.readouterr().err
+    assert "compiling CoreLayer" in message
+    assert "compiling RouteFunction" in message
 
 
 def test_compile_bad_interpreter(tmp_path, capsys):
