@@ -199,12 +199,18 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="print the report as JSON instead of a table")
     parser.add_argument(
-        "--max-prompts", type=int, default=None, help="read at most this many real prompts (default: all)"
+        "--max-prompts",
+        type=int,
+        default=None,
+        help=f"read at most this many real prompts, {MIN_PROMPTS} or more (default: all)",
     )
     parser.add_argument("--repeats", type=int, default=3, help="timed runs per input; the fastest counts (default: 3)")
     args = parser.parse_args(argv)
     if args.repeats < 1:
         parser.error(f"--repeats {args.repeats} is invalid: use 1 or more")
+    if args.max_prompts is not None and args.max_prompts < MIN_PROMPTS:
+        # The latency target is stated over at least MIN_PROMPTS real prompts.
+        parser.error(f"--max-prompts {args.max_prompts} is invalid: use {MIN_PROMPTS} or more")
     report = run(args.max_prompts, args.repeats)
     if args.json:
         print(json.dumps(report, indent=2))

@@ -53,6 +53,13 @@ def test_route_function_bad_counts(option, value):
     assert f"{option} {value} is invalid: expected at least 1" in result.stderr
 
 
+@pytest.mark.parametrize("value", ["0", "-1", "2000"])
+def test_classifier_latency_bad_max_prompts(value):
+    result = run("classifier_latency.py", "--max-prompts", value)
+    assert result.returncode == 2
+    assert f"--max-prompts {value} is invalid: use 5000 or more" in result.stderr
+
+
 def test_library_floor_bad_runs():
     result = run("library_floor.py", "--runs", "0")
     assert result.returncode == 2
