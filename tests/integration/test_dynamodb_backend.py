@@ -11,7 +11,7 @@ from botocore.exceptions import ClientError
 
 from feedback.backends.dynamodb import DynamoDBBackend
 from feedback.backends.dynamodb_io import TRANSACTION_ATTEMPTS
-from feedback.exceptions import StoreError
+from feedback.exceptions import DuplicateDecisionError, StoreError
 from router.settings import Settings
 from tests.integration.test_store_contract import T0, make_decision, make_feedback
 
@@ -157,12 +157,14 @@ def test_missing_table_raises_store_error(dynamodb_client):
     assert raised.value.__cause__.response["Error"]["Code"] == "ResourceNotFoundException"
 
 
-def test_duplicate_decision_raises_store_error(dynamodb_backend):
+def test_duplicate_decision_keeps_cause(dynamodb_backend):
     decision = make_decision()
     dynamodb_backend.put_decision(decision)
 
-    with pytest.raises(StoreError, match="ConditionalCheckFailed"):
+    with pytest.raises(DuplicateDecisionError) as raised:
         dynamodb_backend.put_decision(decision)
+
+    assert "ConditionalCheckFailed" in str(raised.value.__cause__)
 
 
 def test_default_client_uses_standard_retries(aws_environment):

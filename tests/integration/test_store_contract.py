@@ -14,7 +14,7 @@ import pytest
 
 from feedback.backends.base import StoreBackend
 from feedback.backends.sqlite import SQLiteBackend
-from feedback.exceptions import DecisionNotFoundError, VersionConflictError
+from feedback.exceptions import DecisionNotFoundError, DuplicateDecisionError, VersionConflictError
 from feedback.records import CellCheckpoint, FeedbackRecord
 from feedback.store import FeedbackStore
 from router.models import Cell, ClassifierResult, Domain, RoutingDecision, Tier
@@ -97,6 +97,15 @@ def test_decision_round_trip(store):
     store.log_decision(decision)
 
     assert store.get_decision(decision.decision_id) == decision
+
+
+def test_decision_logged_twice_rejected(store):
+    decision = make_decision()
+    store.log_decision(decision)
+    with pytest.raises(DuplicateDecisionError, match="is already logged"):
+        store.log_decision(decision)
+    assert len(store.recent_decisions()) == 1
+    assert sum(row.decisions for row in store.tier_day_aggregates()) == 1
 
 
 def test_decision_unknown_is_none(backend):

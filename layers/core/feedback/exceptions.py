@@ -33,6 +33,19 @@ class DecisionNotFoundError(FeedbackError, LookupError):
         self.decision_id = decision_id
 
 
+class DuplicateDecisionError(FeedbackError, ValueError):
+    """A decision with this id is already stored; each decision is logged once."""
+
+    field = "decision_id"
+
+    def __init__(self, decision_id: str) -> None:
+        super().__init__(
+            f"decision {decision_id!r} is already logged: log each decision once, and use record_outcome "
+            "to add what execution found"
+        )
+        self.decision_id = decision_id
+
+
 class VersionConflictError(FeedbackError):
     """Another writer moved the routing table's current pointer first."""
 

@@ -46,7 +46,7 @@ from feedback.backends.dynamodb_io import (
     store_errors,
     transact,
 )
-from feedback.exceptions import VersionConflictError
+from feedback.exceptions import DuplicateDecisionError, StoreError, VersionConflictError
 from feedback.records import CellAggregate, CellCheckpoint, FeedbackRecord, TierDayAggregate
 from router.models import RoutingDecision, Tier
 from router.settings import Settings
@@ -136,8 +136,15 @@ class DynamoDBBackend(StoreBackend):
                 baseline_cost_usd=cost_number(decision.baseline_cost_usd),
             ),
         ]
-        with store_errors("TransactWriteItems (log decision)", self.decisions_table):
-            transact(self._client, items)
+        try:
+            with store_errors("TransactWriteItems (log decision)", self.decisions_table):
+                transact(self._client, items)
+        except StoreError as exc:
+            cause = exc.__cause__
+            # The first item's condition (attribute_not_exists) fails only for an existing decision.
+            if isinstance(cause, ClientError) and cancellation_codes(cause)[:1] == ["ConditionalCheckFailed"]:
+                raise DuplicateDecisionError(decision.decision_id) from cause
+            raise
 
     def get_decision(self, decision_id: str) -> RoutingDecision | None:
         with store_errors("GetItem", self.decisions_table):

@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from feedback.backends.base import StoreBackend
-from feedback.exceptions import StoreOpenError, VersionConflictError
+from feedback.exceptions import DuplicateDecisionError, StoreOpenError, VersionConflictError
 from feedback.records import CellAggregate, CellCheckpoint, FeedbackRecord, TierDayAggregate
 from router.models import RoutingDecision, Tier
 from router.table import RoutingTable
@@ -201,19 +201,23 @@ class SQLiteBackend(StoreBackend):
 
     def put_decision(self, decision: RoutingDecision) -> None:
         with self._transaction() as conn:
-            conn.execute(
-                "INSERT INTO decisions (decision_id, created_at, tier, model, cell, status, body)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (
-                    decision.decision_id,
-                    decision.created_at.astimezone(UTC).isoformat(),
-                    decision.selected_tier.value,
-                    decision.selected_model,
-                    decision.cell.key,
-                    decision.status,
-                    decision.model_dump_json(),
-                ),
-            )
+            try:
+                conn.execute(
+                    "INSERT INTO decisions (decision_id, created_at, tier, model, cell, status, body)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        decision.decision_id,
+                        decision.created_at.astimezone(UTC).isoformat(),
+                        decision.selected_tier.value,
+                        decision.selected_model,
+                        decision.cell.key,
+                        decision.status,
+                        decision.model_dump_json(),
+                    ),
+                )
+            except sqlite3.IntegrityError as exc:
+                # The transaction rolls back, so the daily counts stay as they were.
+                raise DuplicateDecisionError(decision.decision_id) from exc
             self._add_tier_daily(
                 conn,
                 decision.created_at.astimezone(UTC).date(),
