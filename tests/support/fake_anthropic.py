@@ -63,10 +63,17 @@ def message(text: str = "Paris is the capital of France.", stop_reason: str = "e
     return reply
 
 
-def streamed(chunks: list[str], stop_reason: str = "end_turn", error_after: int | None = None, **usage: int) -> Reply:
+def streamed(
+    chunks: list[str],
+    stop_reason: str = "end_turn",
+    error_after: int | None = None,
+    cut_after: int | None = None,
+    **usage: int,
+) -> Reply:
     """Reply with server-sent events in the Messages streaming format.
 
-    `error_after` sends an `overloaded_error` event after that many text deltas.
+    `error_after` sends an `overloaded_error` event after that many text deltas,
+    and `cut_after` ends the body there, before message_delta and message_stop.
     """
 
     def reply(request: httpx2.Request, body: dict[str, Any]) -> httpx2.Response:
@@ -96,6 +103,8 @@ def streamed(chunks: list[str], stop_reason: str = "end_turn", error_after: int 
             ("ping", {"type": "ping"}),
         ]
         for number, chunk in enumerate(chunks):
+            if cut_after is not None and number == cut_after:
+                break
             if error_after is not None and number == error_after:
                 events.append(
                     ("error", {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}})
@@ -103,7 +112,7 @@ def streamed(chunks: list[str], stop_reason: str = "end_turn", error_after: int 
                 break
             delta = {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": chunk}}
             events.append(("content_block_delta", delta))
-        else:
+        if cut_after is None and (error_after is None or error_after >= len(chunks)):
             events += [
                 ("content_block_stop", {"type": "content_block_stop", "index": 0}),
                 (

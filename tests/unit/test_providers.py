@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import subprocess
@@ -103,6 +104,43 @@ def test_stream_error_event_is_overloaded():
     assert [event.text for event in events] == ["Par"]
     assert caught.value.kind is ErrorKind.OVERLOADED
     assert caught.value.status_code == 529
+
+
+def test_stream_cut_before_stop_fails():
+    api = FakeAnthropicApi().queue(None, streamed(["Par", "is", "."], cut_after=1))
+    events = []
+    with pytest.raises(ProviderError) as caught:
+        for event in make_provider(api).stream(make_request()):
+            events.append(event)
+    assert [event.text for event in events] == ["Par"]
+    assert caught.value.kind is ErrorKind.CONNECTION
+    assert "ended before the answer was complete" in str(caught.value)
+
+
+def test_unpaired_surrogate_replaced():
+    def reply(request, body):
+        payload = {
+            "id": "msg_test",
+            "type": "message",
+            "role": "assistant",
+            "model": body["model"],
+            "content": [{"type": "text", "text": "broken \ud83d end"}],
+            "stop_reason": "end_turn",
+            "stop_sequence": None,
+            "usage": {"input_tokens": 5, "output_tokens": 3},
+        }
+        # json.dumps escapes the lone surrogate as \ud83d, which is valid JSON.
+        return httpx2.Response(200, content=json.dumps(payload).encode("ascii"))
+
+    api = FakeAnthropicApi().queue(None, reply)
+    assert make_provider(api).complete(make_request()).text == "broken \ufffd end"
+
+
+def test_stream_unpaired_surrogate_replaced():
+    api = FakeAnthropicApi().queue(None, streamed(["broken \ud83d", " end"]))
+    events = list(make_provider(api).stream(make_request()))
+    assert events[0].text == "broken \ufffd"
+    assert events[-1].result.text == "broken \ufffd end"
 
 
 def test_stream_answered_without_events():

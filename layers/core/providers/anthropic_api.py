@@ -145,7 +145,7 @@ class AnthropicProvider(Provider):
         try:
             with client.messages.stream(**_call_arguments(request)) as stream:
                 for text in stream.text_stream:
-                    yield StreamEvent(text=text)
+                    yield StreamEvent(text=valid_unicode(text))
                 message = _final_message(stream, self.name, request.model)
                 request_id = stream.request_id
         except anthropic.AnthropicError as exc:
@@ -157,7 +157,9 @@ class AnthropicProvider(Provider):
     ) -> CompletionResult:
         latency_ms = round((time.perf_counter() - started) * 1000.0, 3)
         usage = usage_from_sdk(message.usage)
-        text = "".join(block.text for block in message.content if getattr(block, "type", None) == "text")
+        text = valid_unicode(
+            "".join(block.text for block in message.content if getattr(block, "type", None) == "text")
+        )
         logger.debug(
             "provider call done",
             extra={
@@ -276,9 +278,9 @@ def _status_kind(status: int) -> ErrorKind | None:
 
 
 def _final_message(stream: Any, provider: str, model: str) -> Any:
-    """Return the message a finished stream built, or raise ProviderError if no message ever started."""
+    """Return the message a finished stream built, or raise ProviderError if it never started or never ended."""
     try:
-        return stream.get_final_message()
+        message = stream.get_final_message()
     except AssertionError as exc:
         # The SDK asserts when a stream ends before its message_start event, as it
         # does when an endpoint answers a streaming request with a plain JSON body.
@@ -288,6 +290,30 @@ def _final_message(stream: Any, provider: str, model: str) -> Any:
             "check that the API endpoint supports streaming, or request the answer without streaming",
             request_id=stream.request_id,
         ) from exc
+    if message.stop_reason is None:
+        # message_delta carries the stop reason, so a stream cut before it (a dropped
+        # connection that closed cleanly) would otherwise pass for a whole answer.
+        raise ProviderError(
+            ErrorKind.CONNECTION,
+            f"{provider} model {model}: the stream ended before the answer was complete (no stop reason)",
+            request_id=stream.request_id,
+        )
+    return message
+
+
+def valid_unicode(text: str) -> str:
+    """Return `text` with each unpaired surrogate replaced by U+FFFD, so it can be encoded as UTF-8.
+
+    JSON allows escapes such as \\ud83d without their pair, and a model's
+    answer that contained one would fail wherever it is printed or written.
+    """
+    if text.isascii():
+        return text
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return text
 
 
 def _stream_error_status(kind: ErrorKind) -> int | None:
