@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import ipaddress
 import logging
+import os
 import signal
+import sys
 from types import FrameType
 
 from cli.app import CommandError
@@ -73,12 +75,22 @@ def run(args: argparse.Namespace) -> int:
         _print_banner(server.url, settings, args.host)
         server.serve_forever()
     except KeyboardInterrupt:
-        console.print("stopping: waiting for requests in progress", highlight=False)
+        # From here on, a second Ctrl-C or SIGTERM quits at once, wherever it arrives.
+        signal.signal(signal.SIGINT, _quit_now)
+        signal.signal(signal.SIGTERM, _quit_now)
+        console.print("stopping: waiting for requests in progress (Ctrl-C again quits at once)", highlight=False)
     finally:
         server.server_close()
         api.close()
     console.print("dashboard stopped", highlight=False)
     return 0
+
+
+def _quit_now(signum: int, frame: FrameType | None) -> None:
+    console.print("interrupted again: quitting without waiting for requests in progress", highlight=False)
+    sys.stdout.flush()
+    # A normal exit would wait for the pool's threads, which are still serving.
+    os._exit(130)
 
 
 def _check_args(args: argparse.Namespace) -> None:

@@ -9,6 +9,7 @@ connection for every request and keep it until shutdown.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import logging
@@ -16,6 +17,7 @@ import mimetypes
 import re
 import socket
 import socketserver
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from http import HTTPStatus
@@ -41,6 +43,8 @@ SOCKET_TIMEOUT_SECONDS = 30
 # It is a total, not a per-read timeout, so a client that sends a byte now and
 # then cannot hold one of the fixed pool's workers for longer.
 BODY_TIMEOUT_SECONDS = 10
+# The request line and headers must arrive within this time in all, or the client gets 408.
+HEADER_TIMEOUT_SECONDS = 10
 READ_CHUNK_BYTES = 64 * 1024
 # At most this much of a body over the limit, for at most this long, is read and
 # discarded before the connection closes.
@@ -131,7 +135,46 @@ class RequestHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.0"
     timeout = SOCKET_TIMEOUT_SECONDS
     body_timeout_seconds: float = BODY_TIMEOUT_SECONDS
+    header_timeout_seconds: float = HEADER_TIMEOUT_SECONDS
     server_version = "llm-router-local"
+
+    def handle_one_request(self) -> None:
+        # Each read already times out, but a client sending a header line now and then
+        # could hold a worker for ever: this timer ends the headers' read as a whole.
+        self._headers_timed_out = False
+        self._header_timer = threading.Timer(self.header_timeout_seconds, self._stop_reading_headers)
+        self._header_timer.daemon = True
+        self._header_timer.start()
+        try:
+            super().handle_one_request()
+        finally:
+            self._header_timer.cancel()
+
+    def _stop_reading_headers(self) -> None:
+        self._headers_timed_out = True
+        # The worker's blocked read returns end-of-file. The client may have closed already.
+        with contextlib.suppress(OSError):
+            self.connection.shutdown(socket.SHUT_RD)
+
+    def parse_request(self) -> bool:
+        words = str(getattr(self, "raw_requestline", b""), "iso-8859-1").split()
+        if len(words) == 2 or (len(words) == 3 and words[2] == "HTTP/0.9"):
+            # http.server would wait for headers that an HTTP/0.9 client never sends.
+            self.command, self.path = words[0], words[1]
+            self.requestline = " ".join(words)
+            self.request_version = "HTTP/0.9"
+            self.close_connection = True
+            self.send_error(HTTPStatus.HTTP_VERSION_NOT_SUPPORTED, "HTTP/0.9 is not supported: send HTTP/1.0 or 1.1")
+            return False
+        if not super().parse_request():
+            return False
+        if self._headers_timed_out:
+            self.send_error(
+                HTTPStatus.REQUEST_TIMEOUT, f"request headers took longer than {self.header_timeout_seconds:g} s"
+            )
+            return False
+        self._header_timer.cancel()
+        return True
 
     def do_GET(self) -> None:
         self._dispatch()
@@ -165,9 +208,9 @@ class RequestHandler(BaseHTTPRequestHandler):
         version (505).
         """
         status = HTTPStatus(code)
-        if self.request_version == "HTTP/0.9" and len(self.requestline.split()) >= 3:
+        if self.request_version == "HTTP/0.9":
             # http.server rejects a bad or unsupported version while still in HTTP/0.9
-            # mode, which would send the body without a status line.
+            # mode, which would send the body without a status line. No 0.9 client is served.
             self.request_version = self.protocol_version
         # One line per request, as `_dispatch` logs; the path is cut because a 414's is over 64 KiB.
         path = (getattr(self, "path", "") or "-").split("?", 1)[0]

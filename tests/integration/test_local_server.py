@@ -466,6 +466,34 @@ def test_command_ctrl_c_exits_zero(tmp_path):
     assert process.returncode == 0
 
 
+def test_command_second_ctrl_c_quits(tmp_path):
+    process = start_command(tmp_path, "--port", "0", "--workers", "1")
+    lines: queue.Queue[str] = queue.Queue()
+    reader = threading.Thread(target=lambda: [lines.put(line) for line in process.stdout], daemon=True)
+    reader.start()
+    try:
+        seen = ""
+        while "press Ctrl-C to stop" not in seen:
+            seen += lines.get(timeout=CLI_START_SECONDS)
+        port = int(seen.split("llm-router dashboard: http://127.0.0.1:")[1].split("/")[0])
+        # A request whose headers never end keeps the only worker busy, so the first stop waits.
+        with socket.create_connection((LOOPBACK, port)) as client:
+            client.sendall(b"GET /decisions HTTP/1.0\r\nX-One: 1\r\n")
+            time.sleep(0.5)
+            process.send_signal(signal.SIGINT)
+            while "stopping:" not in seen:
+                seen += lines.get(timeout=CLI_START_SECONDS)
+            process.send_signal(signal.SIGINT)
+            process.wait(timeout=CLI_START_SECONDS)
+        reader.join(timeout=CLI_START_SECONDS)
+        while not lines.empty():
+            seen += lines.get_nowait()
+    finally:
+        process.kill()
+    assert process.returncode == 130
+    assert "interrupted again: quitting without waiting" in seen
+
+
 def test_command_port_taken_exit_two(local, tmp_path):
     process = start_command(tmp_path, "--port", str(local.port))
     _, stderr = process.communicate(timeout=CLI_START_SECONDS)
@@ -612,6 +640,27 @@ def test_odd_decision_id_not_found(local, decision_id):
     reply = local.call("GET", f"/decisions/{decision_id}")
     assert reply.status == 404
     assert reply.json()["error"]["code"] == "not_found"
+
+
+@pytest.mark.parametrize(
+    "request_line", [b"GET /decisions\r\n", b'POST /route HTTP/0.9\r\nContent-Length: 15\r\n\r\n{"query": "hi"}']
+)
+def test_http_09_rejected(local, request_line):
+    reply = send_raw(local, request_line)
+    assert reply.startswith(b"HTTP/1.0 505")
+    assert b"HTTP/0.9 is not supported" in reply
+    assert local.call("GET", "/decisions").json()["decisions"] == []
+
+
+def test_trickled_headers_time_out(local, monkeypatch):
+    monkeypatch.setattr(RequestHandler, "header_timeout_seconds", 0.5)
+    with socket.create_connection((LOOPBACK, local.port)) as client:
+        client.settimeout(30)
+        client.sendall(b"GET /decisions HTTP/1.0\r\nX-One: 1\r\n")
+        # No blank line: the headers never end, so only the total deadline can answer.
+        reply = read_raw_response(client)
+    assert reply.startswith(b"HTTP/1.0 408")
+    assert b"request headers took longer than 0.5 s" in reply
 
 
 def test_uppercase_json_media_type_accepted(local):
