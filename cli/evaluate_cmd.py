@@ -9,7 +9,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from cli.app import CommandError, err_console
 from cli.evaluate_summary import print_summary
-from cli.paths import writable_folder
+from cli.paths import path_option, writable_folder
 from cli.render import console, print_lifecycle_warnings
 from evaluation.data import MAX_SCORE, MIN_SCORE, EvaluationInputError, RowFilter
 from evaluation.replay import ReplayConfig
@@ -37,7 +37,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--data",
-        type=Path,
+        type=path_option,
         required=True,
         metavar="FILE",
         help=f"JSONL file with 'prompt' and 'scores' ({MIN_SCORE:g} to {MAX_SCORE:g}, higher is better) per line",

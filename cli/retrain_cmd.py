@@ -33,8 +33,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.rollback is not None and not 0 <= args.rollback <= MAX_VERSION:
         raise CommandError(f"--rollback {args.rollback} is invalid: expected a version number from 0 to {MAX_VERSION}")
-    # --history and --dry-run only read, so a missing store is an error there rather than a new empty one.
-    store = open_existing_store("retrain") if args.history or args.dry_run else FeedbackStore()
+    # Only a real run may start a new store; the other modes read, or roll back to a version
+    # that a new store cannot have (except 0), so a missing store is an error there.
+    needs_store = args.history or args.dry_run or args.rollback is not None
+    store = open_existing_store("retrain") if needs_store else FeedbackStore()
     try:
         if args.history:
             _print_history(store.routing_table_history(HISTORY_LIMIT))

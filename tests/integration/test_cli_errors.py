@@ -113,6 +113,8 @@ def test_dashboard_db_directory_names_option(tmp_path):
             "argument --response-file: is empty",
         ),
         (["report", "--since", "20261205"], "--since '20261205' is invalid: expected a date as YYYY-MM-DD"),
+        (["retrain", "--rollback", "5"], "retrain: no store at"),
+        (["evaluate", "--data", "", "--tiers", "1=a,3=b"], "argument --data: is empty: give a path"),
     ],
 )
 def test_invalid_option_exits_2(tmp_path, args, message):

@@ -166,6 +166,7 @@ def test_retrain_rollback(db_dir):
     [("9", 1, "routing table version 9 not found"), ("-2", 2, "--rollback -2 is invalid")],
 )
 def test_retrain_rollback_invalid(db_dir, version, code, message):
+    seed_low_quality(db_dir)
     result = cli(db_dir, "retrain", "--rollback", version)
     assert result.returncode == code
     assert message in result.stderr
