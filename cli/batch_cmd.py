@@ -6,61 +6,46 @@ that already have an answer there (same key and same prompt hash), so an
 interrupted batch resumes where it stopped and retries only what failed.
 
 The run holds an exclusive `flock` on the output file, so a second batch on
-the same file stops before it calls a model. The first Ctrl-C starts no new
-call, neither a prompt nor a retry nor a fallback, and waits for the calls in
-flight so that every answer already paid for is written. A second Ctrl-C
+the same file stops before it calls a model. The first Ctrl-C, SIGTERM or
+SIGHUP, a failed write and a worker's unexpected exception all start no new
+call, neither a prompt nor a retry nor a fallback, and wait for the calls in
+flight so that every answer already paid for is written. A second signal
 quits at once.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import logging
+import os
+import stat
 import threading
-from collections import deque
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import Any
 
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
 from cli import execute_cmd
 from cli.app import CommandError
-from cli.batch_control import (
-    EXIT_INTERRUPTED,
-    CallsStoppedError,
-    Tally,
-    announce_interrupt,
-    build_stoppable_executor,
-    quit_now,
-    stop_on_sigint,
-)
-from cli.batch_output import (
-    answer_record,
-    end_last_line,
-    error_record,
-    latest_records,
-    locked_output,
-    read_answers,
-    write_bytes,
-)
+from cli.batch_control import build_stoppable_executor, exit_status
+from cli.batch_output import NotAnswersFileError, end_last_line, latest_records, locked_output, read_answers
 from cli.batch_report import print_report
+from cli.batch_run import run_pending
+from cli.batch_tally import Tally
 from cli.execute_cmd import check_max_tokens
 from cli.inputs import PromptRow, read_prompts
-from cli.paths import writable_folder
+from cli.paths import path_option, writable_folder
 from cli.render import CliConsole
-from providers.errors import ExecutionFailedError
 from providers.executor import Executor
-from router.exceptions import InvalidQueryError, RetiredModelError
 from router.models import Tier
-
-logger = logging.getLogger(__name__)
 
 MAX_CONCURRENCY = 32
 DEFAULT_CONCURRENCY = 4
-# Seconds between the main thread's checks for Ctrl-C while calls are in flight.
-POLL_S = 0.2
+
+# Descriptions of the file types that an existing --output must not have, by the type bits of its mode.
+FILE_KINDS = {
+    stat.S_IFIFO: "a pipe (FIFO)",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFSOCK: "a socket",
+}
 
 stderr_console = CliConsole(stderr=True)
 
@@ -69,7 +54,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("batch", help="execute every prompt of a file and report cost and quality")
     parser.add_argument(
         "--file",
-        type=Path,
+        type=path_option,
         required=True,
         help="JSONL or .json array (a 'prompt' field), CSV (a 'prompt' column) or text file",
     )
@@ -82,9 +67,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--output",
-        type=Path,
+        type=path_option,
         metavar="OUT.jsonl",
-        help="JSONL answers file, appended to; an existing one must be the output of an earlier batch "
+        help="JSONL answers file, appended to; an existing one must be a regular file written by an earlier batch "
         "(default: the file name plus .answers.jsonl, e.g. prompts.txt.answers.jsonl)",
     )
     parser.add_argument(
@@ -105,16 +90,12 @@ def run(args: argparse.Namespace) -> int:
     _check_output(output, args.file)
     with writable_folder(output.parent, "--output", output):
         previous = read_answers(output).records
-        pending = _pending_rows(rows, previous)
-        _print_resume_notes(rows, pending, previous, output)
-        tally = _execute(rows, output, args) if pending else None
-    batch = list(latest_records(_records_of_rows(rows, read_answers(output, quiet=True).records)).values())
-    print_report(batch, output)
-    if tally is not None and tally.interrupted:
-        stderr_console.print(tally.summary(output), highlight=False, soft_wrap=True)
-        return EXIT_INTERRUPTED
-    failed = sum(1 for record in batch if record.get("error") is not None)
-    return 1 if failed else 0
+        if _pending_rows(rows, previous):
+            tally = _execute(rows, output, args)
+        else:
+            _print_resume_notes(rows, [], previous, output)
+            tally = None
+    return _finish(rows, output, tally)
 
 
 def _execute(rows: list[PromptRow], output: Path, args: argparse.Namespace) -> Tally:
@@ -126,12 +107,64 @@ def _execute(rows: list[PromptRow], output: Path, args: argparse.Namespace) -> T
         with locked_output(output) as descriptor:
             # Read again under the lock: another batch may have appended answers since the first read.
             answers = read_answers(output, quiet=True)
-            end_last_line(descriptor, answers)
+            try:
+                end_last_line(descriptor, answers)
+            except OSError as exc:
+                raise CommandError(f"--output {output}: cannot be written: {exc.strerror}") from exc
             pending = _pending_rows(rows, answers.records)
-            return _run_pending(executor, pending, descriptor, args, stop)
+            _print_resume_notes(rows, pending, answers.records, output)
+            return run_pending(executor, pending, descriptor, args.concurrency, args.max_tokens, stop)
     finally:
         executor.close()
         executor.store.close()
+
+
+def _finish(rows: list[PromptRow], output: Path, tally: Tally | None) -> int:
+    """Print the report and what stopped the run early, and return the exit status.
+
+    Raises the worker's exception that stopped the run, if any, once the
+    report and the summary line have counted what was written.
+    """
+    failed = _report(rows, output)
+    if tally is None:
+        return 1 if failed else 0
+    if tally.unrecorded:
+        stderr_console.print(tally.unrecorded_warning(output), highlight=False, soft_wrap=True)
+    if tally.write_error is not None:
+        stderr_console.print(f"[red]error:[/red] {tally.write_failure(output)}", highlight=False, soft_wrap=True)
+    elif tally.signal is not None or tally.error is not None:
+        stderr_console.print(tally.stop_summary(output), highlight=False, soft_wrap=True)
+    if tally.error is not None:
+        raise tally.error
+    if tally.write_error is not None:
+        return 1
+    if tally.signal is not None:
+        return exit_status(tally.signal)
+    if failed is None:
+        return 0 if tally.answered == tally.total else 1
+    return 1 if failed else 0
+
+
+def _report(rows: list[PromptRow], output: Path) -> int | None:
+    """Print the report on the file's latest records of `rows`, and return how many of them failed.
+
+    Returns None, with a warning, when the file is no longer an answers file,
+    because another program wrote to it during the run.
+    """
+    try:
+        records = read_answers(output, quiet=True).records
+    except NotAnswersFileError as exc:
+        stderr_console.print(
+            f"[yellow]warning:[/yellow] {output} changed during the run: line {exc.line} {exc.problem}. "
+            "The answers of this run were written, but the report is skipped. "
+            "Remove that line before the next run, which rejects the file until then",
+            highlight=False,
+            soft_wrap=True,
+        )
+        return None
+    batch = list(latest_records(_records_of_rows(rows, records)).values())
+    print_report(batch, output)
+    return sum(1 for record in batch if record.get("error") is not None)
 
 
 def _check_output(output: Path, prompts: Path) -> None:
@@ -145,6 +178,13 @@ def _check_output(output: Path, prompts: Path) -> None:
     if output.is_dir():
         raise CommandError(f"--output {output}: is a folder, not a file: give the path of a .jsonl file")
     if output.exists():
+        # Reading a pipe would wait for a writer, and a device such as /dev/null would discard paid answers.
+        kind = stat.S_IFMT(os.stat(output).st_mode)
+        if kind != stat.S_IFREG:
+            raise CommandError(
+                f"--output {output}: is {FILE_KINDS.get(kind, 'a special file')}, not a regular file: "
+                "give the path of a .jsonl file"
+            )
         try:
             with output.open("a", encoding="utf-8"):
                 pass
@@ -202,87 +242,3 @@ def _check_unique_keys(rows: list[PromptRow], path: Path) -> None:
                 "give each prompt a unique 'id', because resuming skips prompts by key"
             )
         first_line[row.key] = row.line
-
-
-def _run_pending(
-    executor: Executor, rows: list[PromptRow], descriptor: int, args: argparse.Namespace, stop: threading.Event
-) -> Tally:
-    """Execute `rows`, at most --concurrency at a time, and append each record to `descriptor` as it finishes.
-
-    A configuration error in one prompt (such as a key that can no longer be
-    read) stops new calls like Ctrl-C does and is raised once the calls in
-    flight are written.
-    """
-    tally = Tally(len(rows))
-    queue = deque(rows)
-    running: set[Future] = set()
-    error: BaseException | None = None
-    progress = Progress(
-        TextColumn("executing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=stderr_console
-    )
-    pool = ThreadPoolExecutor(args.concurrency)
-    try:
-        with stop_on_sigint(stop, tally), progress:
-            task = progress.add_task("execute", total=len(rows))
-            while queue or running:
-                # Only --concurrency prompts are submitted at a time, so a stop leaves no queued work behind.
-                while queue and len(running) < args.concurrency and not stop.is_set():
-                    running.add(pool.submit(execute_row, executor, queue.popleft(), args.max_tokens, stop))
-                if not running:
-                    break
-                done, running = wait(running, timeout=POLL_S, return_when=FIRST_COMPLETED)
-                if tally.interrupted and not tally.announced:
-                    announce_interrupt(len(running))
-                    tally.announced = True
-                for future in done:
-                    failure = future.exception()
-                    if failure is not None:
-                        error = error or failure
-                        stop.set()
-                    elif future.result() is not None:
-                        _append(descriptor, future.result(), tally)
-                        progress.advance(task)
-    except KeyboardInterrupt:
-        quit_now(sum(1 for future in running if not future.done()))
-    finally:
-        # However the loop ends, no call starts after it, and the pool waits only for the calls in flight.
-        stop.set()
-        pool.shutdown()
-    if error is not None:
-        raise error
-    return tally
-
-
-def _append(descriptor: int, record: dict[str, Any], tally: Tally) -> None:
-    # One write call per record (unless the disk fills), so a killed process leaves no half-written line.
-    write_bytes(descriptor, (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8"))
-    tally.add(record)
-
-
-def execute_row(
-    executor: Executor, row: PromptRow, max_tokens: int | None, stop: threading.Event
-) -> dict[str, Any] | None:
-    """Execute one prompt and return its output record, or None when the batch stopped before its call.
-
-    A failure of this prompt alone becomes the record's `error`. Configuration
-    errors (no API key, unknown provider) are raised, because every other
-    prompt would fail too.
-    """
-    if stop.is_set():
-        return None
-    try:
-        result = executor.execute(row.prompt, max_tokens=max_tokens)
-    except CallsStoppedError:
-        # The executor stored the decision with status "interrupted".
-        return None
-    except ExecutionFailedError as exc:
-        return _failed(row, exc, exc.kind.value, exc.decision_id, exc.tier, exc.model)
-    except (InvalidQueryError, RetiredModelError) as exc:
-        return _failed(row, exc, type(exc).__name__)
-    return answer_record(row, result)
-
-
-def _failed(row: PromptRow, error: Exception, kind: str, *ids: Any) -> dict[str, Any]:
-    record = error_record(row, error, kind, *ids)
-    logger.warning("prompt failed", extra={"key": row.key, "decision_id": record["decision_id"], "error_kind": kind})
-    return record

@@ -1,8 +1,8 @@
-"""Stopping a running `batch` on Ctrl-C.
+"""Stopping a running `batch` on Ctrl-C, SIGTERM or SIGHUP, and keeping answers when the store fails.
 
-The first Ctrl-C starts no new call, neither a prompt nor a retry nor a
-fallback, and lets the calls in flight finish so that their answers are
-written. A second Ctrl-C quits at once.
+The first of these signals starts no new call, neither a prompt nor a retry
+nor a fallback, and lets the calls in flight finish so that their answers are
+written. A second one quits at once.
 """
 
 from __future__ import annotations
@@ -10,57 +10,38 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import sqlite3
 import sys
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
-from pathlib import Path
+from contextlib import contextmanager, suppress
 from types import FrameType
 from typing import Any, NoReturn
 
 from cli import execute_cmd
+from cli.batch_tally import Tally, signal_label
 from cli.execute_cmd import build_executor
 from cli.render import CliConsole
+from feedback.exceptions import StoreError
+from feedback.records import FeedbackResult
+from feedback.store import FeedbackStore
 from providers.base import CompletionRequest, CompletionResult, Provider, StreamEvent
 from providers.errors import ExecutionStoppedError
 from providers.executor import Executor
 from router.catalog import ModelEntry
+from router.models import RoutingDecision
 
 logger = logging.getLogger(__name__)
 
-# The exit status of an interrupted command, as in cli.app.main.
-EXIT_INTERRUPTED = 130
+# Signals that stop a batch gently. Windows has no SIGHUP.
+STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
 
 stderr_console = CliConsole(stderr=True)
 
 
-@dataclass
-class Tally:
-    """Counts of the prompts one run set out to execute, and whether Ctrl-C stopped the run."""
-
-    total: int
-    answered: int = 0
-    failed: int = 0
-    interrupted: bool = False
-    # True once the message about the first Ctrl-C is printed. Only a Ctrl-C after it quits at once.
-    announced: bool = False
-
-    def add(self, record: dict[str, Any]) -> None:
-        if record["error"] is None:
-            self.answered += 1
-        else:
-            self.failed += 1
-
-    def summary(self, output: Path) -> str:
-        written = self.answered + self.failed
-        text = (
-            f"interrupted: {written} of {self.total} prompt(s) written to {output} "
-            f"({self.answered} answered, {self.failed} failed)"
-        )
-        if written < self.total:
-            text += f", {self.total - written} left undone: rerun the same command to execute them"
-        return text
+def exit_status(signum: int) -> int:
+    """Return the shell's status for a process ended by `signum`: 130 for SIGINT, 143 for SIGTERM, 129 for SIGHUP."""
+    return 128 + signum
 
 
 def build_stoppable_executor(profile: str | None, stop: threading.Event) -> Executor:
@@ -75,7 +56,32 @@ def build_stoppable_executor(profile: str | None, stop: threading.Event) -> Exec
     def sleep(seconds: float) -> None:
         stop.wait(seconds)
 
-    return Executor(routed.router, routed.store, provider_factory=build, sleep=sleep)
+    return Executor(routed.router, OutcomeStore(routed.store), provider_factory=build, sleep=sleep)
+
+
+class OutcomeStore(FeedbackStore):
+    """A store on the same backend that raises `StoreError` for a SQLite error while saving an outcome.
+
+    `record_success` keeps a paid answer when saving its outcome raises a
+    `RouterError` such as `StoreError`, but lets a bare `sqlite3.Error`
+    through, for example "database is locked" after the 30-second busy
+    timeout, and then the answer would be lost.
+    """
+
+    def __init__(self, store: FeedbackStore) -> None:
+        super().__init__(backend=store.backend, settings=store.settings)
+
+    def record_outcome(self, decision: RoutingDecision) -> None:
+        try:
+            super().record_outcome(decision)
+        except sqlite3.Error as exc:
+            raise StoreError(f"the SQLite store failed to save decision {decision.decision_id}: {exc}") from exc
+
+    def record_feedback(self, decision_id: str, **options: Any) -> FeedbackResult:
+        try:
+            return super().record_feedback(decision_id, **options)
+        except sqlite3.Error as exc:
+            raise StoreError(f"the SQLite store failed to save feedback on decision {decision_id}: {exc}") from exc
 
 
 class CallsStoppedError(ExecutionStoppedError):
@@ -115,49 +121,61 @@ class StoppableProvider(Provider):
 
 
 @contextmanager
-def stop_on_sigint(stop: threading.Event, tally: Tally) -> Iterator[None]:
-    """Make SIGINT set `stop` and mark `tally` interrupted, and raise KeyboardInterrupt once that is announced.
+def stop_on_signals(stop: threading.Event, tally: Tally) -> Iterator[None]:
+    """Make SIGINT, SIGTERM and SIGHUP set `stop` and `tally.signal`, and raise KeyboardInterrupt once announced.
 
-    SIGINTs before the announcement count as the first one, because some
+    Signals before the announcement count as the first one, because some
     senders deliver one interrupt twice: `timeout -s INT` signals the child
-    and then its whole process group.
+    and then its whole process group. A signal that the process ignores, as
+    SIGHUP under `nohup`, stays ignored.
     """
 
     def handle(signum: int, frame: FrameType | None) -> None:
         if tally.announced:
             raise KeyboardInterrupt
-        tally.interrupted = True
+        if tally.signal is None:
+            tally.signal = signum
         stop.set()
 
     if threading.current_thread() is not threading.main_thread():
-        # Only the main thread may set signal handlers. Elsewhere Ctrl-C works as in any other command.
+        # Only the main thread may set signal handlers. Elsewhere the signals work as in any other command.
         yield
         return
-    previous = signal.signal(signal.SIGINT, handle)
+    previous = {signum: signal.getsignal(signum) for signum in STOP_SIGNALS}
+    for signum, handler in previous.items():
+        if handler != signal.SIG_IGN:
+            signal.signal(signum, handle)
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for signum, handler in previous.items():
+            if handler != signal.SIG_IGN:
+                signal.signal(signum, handler)
 
 
-def announce_interrupt(in_flight: int) -> None:
-    stderr_console.print(
-        f"interrupted: no new prompt, retry or fallback starts; waiting for {in_flight} call(s) in flight "
-        "so that their answers are written. Press Ctrl-C again to quit without waiting",
-        highlight=False,
-        soft_wrap=True,
+def announce_stop(signum: int, in_flight: int) -> None:
+    """Print that no call starts any more, unless stderr is gone (a terminal closed, which sends SIGHUP)."""
+    how_to_quit = "Press Ctrl-C again" if signum == signal.SIGINT else f"Send {signal.Signals(signum).name} again"
+    text = (
+        f"{signal_label(signum)}: no new prompt, retry or fallback starts; waiting for {in_flight} call(s) "
+        f"in flight so that their answers are written. {how_to_quit} to quit without waiting"
     )
+    # The answers in flight matter more than this message.
+    with suppress(OSError):
+        stderr_console.print(text, highlight=False, soft_wrap=True)
 
 
-def quit_now(in_flight: int) -> NoReturn:
-    stderr_console.print(
-        f"interrupted again: quitting without waiting for {in_flight} call(s) in flight, "
-        "so their answers, if any, are not written: rerun the same command to execute the prompts left",
-        highlight=False,
-        soft_wrap=True,
-    )
-    sys.stdout.flush()
-    sys.stderr.flush()
+def quit_now(signum: int, in_flight: int) -> NoReturn:
+    """Exit at once with the status of `signum`, without waiting for the calls in flight."""
+    with suppress(OSError):
+        stderr_console.print(
+            f"{signal_label(signum)} again: quitting without waiting for {in_flight} call(s) in flight, "
+            "so their answers, if any, are not written: rerun the same command to execute the prompts left",
+            highlight=False,
+            soft_wrap=True,
+        )
+        sys.stdout.flush()
+        sys.stderr.flush()
     # A normal exit would wait for the pool's threads, which are still inside their calls.
     # Every record written so far is complete, because each took one write call.
-    os._exit(EXIT_INTERRUPTED)
+    os._exit(exit_status(signum))

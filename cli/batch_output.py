@@ -6,6 +6,7 @@ answer, or `"answer": null` with an `error` for a prompt that failed.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from collections.abc import Iterator
@@ -68,7 +69,7 @@ class AnswersFile:
 def read_answers(path: Path, *, quiet: bool = False) -> AnswersFile:
     """Read the records of an earlier run from `path`, which need not exist.
 
-    Raises `CommandError` naming --output and the line when a line is not a
+    Raises `NotAnswersFileError` naming --output and the line when a line is not a
     batch record, because then the file is not an answers file. A last line
     that an interrupted write cut short is the only exception: it is left out,
     with a warning unless `quiet`.
@@ -83,12 +84,12 @@ def read_answers(path: Path, *, quiet: bool = False) -> AnswersFile:
                 record = _parse_record(line)
             except (UnicodeDecodeError, json.JSONDecodeError) as exc:
                 if line.endswith(b"\n") or not line.startswith(CUT_OFF_PREFIX):
-                    raise _not_answers_error(path, number, _unreadable_problem(exc)) from exc
+                    raise NotAnswersFileError(path, number, _unreadable_problem(exc)) from exc
                 answers.cut_off_at = offset
                 if not quiet:
                     _warn_cut_off(path, number)
             except ValueError as exc:
-                raise _not_answers_error(path, number, str(exc)) from exc
+                raise NotAnswersFileError(path, number, str(exc)) from exc
             else:
                 if record is not None:
                     answers.records.append(record)
@@ -125,14 +126,20 @@ def _unreadable_problem(error: ValueError) -> str:
     if isinstance(error, UnicodeDecodeError):
         return f"is not UTF-8 text ({error.reason} at byte {error.start + 1} of the line)"
     assert isinstance(error, json.JSONDecodeError)
-    return f"is not valid JSON ({error.msg} at column {error.colno})"
+    # Some json messages end in "at" ("Unterminated string starting at"), because json appends the position.
+    return f"is not valid JSON ({error.msg.removesuffix(' at')} at column {error.colno})"
 
 
-def _not_answers_error(path: Path, number: int, problem: str) -> CommandError:
-    return CommandError(
-        f"--output {path}: line {number} {problem}, so the file is not a batch answers file "
-        f"and nothing was sent or written: {RECORD_HINT}"
-    )
+class NotAnswersFileError(CommandError):
+    """A line of an existing --output is not a batch record, so the file is not an answers file."""
+
+    def __init__(self, path: Path, line: int, problem: str) -> None:
+        super().__init__(
+            f"--output {path}: line {line} {problem}, so the file is not a batch answers file "
+            f"and nothing was sent or written: {RECORD_HINT}"
+        )
+        self.line = line
+        self.problem = problem
 
 
 def _warn_cut_off(path: Path, number: int) -> None:
@@ -178,6 +185,24 @@ def end_last_line(descriptor: int, answers: AnswersFile) -> None:
         write_bytes(descriptor, b"\n")
 
 
+def append_record(descriptor: int, record: dict[str, Any]) -> None:
+    """Append `record` as one JSON line, in one write call unless the disk fills, so a killed run leaves whole lines.
+
+    When the write fails, the file is cut back to its old size, so that no
+    partial line stays, and the `OSError` is raised.
+    """
+    data = (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
+    size = os.fstat(descriptor).st_size
+    try:
+        write_bytes(descriptor, data)
+    except OSError:
+        # If the cut fails too, the partial line stays last, because the run writes nothing after a failed write.
+        # It starts like a record, so the next run ignores it with a warning and cuts it off.
+        with contextlib.suppress(OSError):
+            os.ftruncate(descriptor, size)
+        raise
+
+
 def write_bytes(descriptor: int, data: bytes) -> None:
     # os.write may write fewer bytes than asked, for example on a full disk, and then raises on the next call.
     while data:
@@ -216,6 +241,8 @@ def answer_record(row: PromptRow, result: ExecutionResult) -> dict[str, Any]:
         "stop_reason": result.stop_reason,
         "latency_ms": result.latency_ms,
         "fallback_from_tier": decision.fallback_from_tier.value if decision.fallback_from_tier else None,
+        # False when the store failed after the answer arrived: the answer is valid, but the store lacks its outcome.
+        "recorded": result.recorded,
         "error": None,
     }
 

@@ -1,7 +1,7 @@
-"""`batch` answers files, their lock and Ctrl-C.
+"""`batch` answers files, their lock, and Ctrl-C, SIGTERM and SIGHUP.
 
 The checks of an existing --output call `cli.app.main` in this process with the
-fake API at the HTTP transport. Ctrl-C and two runs at once need real
+fake API at the HTTP transport. Signals and two runs at once need real
 processes: they run `main.py batch` as subprocesses against an HTTP server on
 127.0.0.1 that holds each request until the test releases it, so no assertion
 depends on timing.
@@ -85,6 +85,8 @@ def prompts(tmp_path: Path) -> Path:
         (b'{"key": "a", "answer": null, "error": null}\n', "line 1 has neither an 'answer' nor an 'error'"),
         (b'{"key": "a", "answer": "x", "error": null, "cost": 3}\n', "line 1 has a field 'cost' that is not"),
         (b"notes without a newline", "line 1 is not valid JSON"),
+        (b'{"key": "a\x01"}\n', "line 1 is not valid JSON (Invalid control character at column 11)"),
+        (b'{"id": "a', "line 1 is not valid JSON (Unterminated string starting at column 8)"),
     ],
 )
 def test_batch_foreign_output_rejected(api, tmp_path, prompts, capsys, content, problem):
@@ -151,6 +153,7 @@ def test_batch_locked_output_rejected(api, tmp_path, prompts, capsys):
     _, err = capsys.readouterr()
     assert code == 2
     assert f"--output {output}: another batch is writing this file" in err
+    assert "already answered" not in err
     assert output.read_bytes() == before
     assert api.requests == []
 
@@ -232,7 +235,7 @@ def held_api() -> Iterator[HeldApi]:
 class BatchProcess:
     """`main.py batch` in a subprocess, with its stderr collected by a thread."""
 
-    def __init__(self, tmp_path: Path, api: HeldApi, *args: str) -> None:
+    def __init__(self, tmp_path: Path, api: HeldApi, *args: str, ignore: tuple[int, ...] = (), stderr=None) -> None:
         env = {
             name: value
             for name, value in os.environ.items()
@@ -250,8 +253,10 @@ class BatchProcess:
             cwd=tmp_path,
             env=env,
             stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
+            stderr=stderr or subprocess.PIPE,
             text=True,
+            # Signals ignored here stay ignored in the child, as `nohup` ignores SIGHUP.
+            preexec_fn=(lambda: [signal.signal(signum, signal.SIG_IGN) for signum in ignore]) if ignore else None,
         )
         self._chunks: queue.Queue[str] = queue.Queue()
         self._reader = threading.Thread(target=self._collect, daemon=True)
@@ -259,7 +264,8 @@ class BatchProcess:
         self.stderr = ""
 
     def _collect(self) -> None:
-        assert self.process.stderr is not None
+        if self.process.stderr is None:
+            return
         for line in self.process.stderr:
             self._chunks.put(line)
 
@@ -275,8 +281,8 @@ class BatchProcess:
             self.stderr += self._chunks.get_nowait()
         return code
 
-    def interrupt(self) -> None:
-        os.kill(self.process.pid, signal.SIGINT)
+    def interrupt(self, signum: int = signal.SIGINT) -> None:
+        os.kill(self.process.pid, signum)
 
     def kill(self) -> None:
         if self.process.poll() is None:
@@ -288,8 +294,8 @@ class BatchProcess:
 def start_batch(tmp_path: Path, held_api: HeldApi) -> Iterator:
     started: list[BatchProcess] = []
 
-    def start(*args: str) -> BatchProcess:
-        batch = BatchProcess(tmp_path, held_api, *args)
+    def start(*args: str, **options) -> BatchProcess:
+        batch = BatchProcess(tmp_path, held_api, *args, **options)
         started.append(batch)
         return batch
 
@@ -376,3 +382,76 @@ def test_batch_second_run_same_output(tmp_path, held_api, start_batch):
     assert first_code == 0
     assert held_api.requests == 1
     assert len(read_lines(output)) == 1
+
+
+@loopback
+@pytest.mark.parametrize(("signum", "status"), [(signal.SIGTERM, 143), (signal.SIGHUP, 129)])
+def test_batch_signal_writes_calls_in_flight(tmp_path, held_api, start_batch, signum, status):
+    name = signal.Signals(signum).name
+    prompts = tmp_path / "prompts.jsonl"
+    output = tmp_path / "out.jsonl"
+    write_prompts(prompts, {key: f"Capital of country {key}?" for key in "abcde"})
+    batch = start_batch("--file", str(prompts), "--output", str(output), "--concurrency", "2")
+    held_api.arrived.get(timeout=WAIT_S)
+    held_api.arrived.get(timeout=WAIT_S)
+    batch.interrupt(signum)
+    batch.wait_for_stderr(f"{name} received: no new prompt, retry or fallback starts")
+    held_api.release.set()
+    code = batch.finish()
+    records = read_lines(output)
+    assert code == status
+    assert len(records) == 2
+    assert all(record["answer"] == "A held answer." for record in records)
+    assert held_api.requests == 2
+    summary = f"{name} received: 2 of 5 prompt(s) written to {output} (2 answered, 0 failed), 3 left undone"
+    assert summary in batch.stderr
+
+
+@loopback
+@pytest.mark.parametrize(("signum", "status"), [(signal.SIGTERM, 143), (signal.SIGHUP, 129)])
+def test_batch_second_signal_quits(tmp_path, held_api, start_batch, signum, status):
+    name = signal.Signals(signum).name
+    prompts = tmp_path / "prompts.jsonl"
+    output = tmp_path / "out.jsonl"
+    write_prompts(prompts, {"a": "Capital of France?"})
+    batch = start_batch("--file", str(prompts), "--output", str(output))
+    held_api.arrived.get(timeout=WAIT_S)
+    batch.interrupt(signum)
+    batch.wait_for_stderr(f"Send {name} again to quit without waiting")
+    batch.interrupt(signum)
+    code = batch.finish()
+    assert code == status
+    assert f"{name} received again: quitting without waiting for 1 call(s) in flight" in batch.stderr
+    assert read_lines(output) == []
+
+
+@loopback
+def test_batch_ignored_sighup_stays_ignored(tmp_path, held_api, start_batch):
+    prompts = tmp_path / "prompts.jsonl"
+    output = tmp_path / "out.jsonl"
+    write_prompts(prompts, {"a": "Capital of France?", "b": "Capital of Peru?"})
+    batch = start_batch("--file", str(prompts), "--output", str(output), "--concurrency", "1", ignore=(signal.SIGHUP,))
+    held_api.arrived.get(timeout=WAIT_S)
+    batch.interrupt(signal.SIGHUP)
+    held_api.release.set()
+    code = batch.finish()
+    assert code == 0
+    assert held_api.requests == 2
+    assert len(read_lines(output)) == 2
+
+
+@loopback
+def test_batch_sighup_without_stderr_writes(tmp_path, held_api, start_batch):
+    prompts = tmp_path / "prompts.jsonl"
+    output = tmp_path / "out.jsonl"
+    write_prompts(prompts, {"a": "Capital of France?", "b": "Capital of Peru?"})
+    # Every write to /dev/full fails, as writes to a terminal fail once it is closed, which sends SIGHUP.
+    with open("/dev/full", "w") as full:
+        batch = start_batch("--file", str(prompts), "--output", str(output), "--concurrency", "1", stderr=full)
+    held_api.arrived.get(timeout=WAIT_S)
+    batch.interrupt(signal.SIGHUP)
+    held_api.release.set()
+    batch.finish()
+    records = read_lines(output)
+    assert [record["key"] for record in records] == ["a"]
+    assert held_api.requests == 1

@@ -157,9 +157,7 @@ class AnthropicProvider(Provider):
     ) -> CompletionResult:
         latency_ms = round((time.perf_counter() - started) * 1000.0, 3)
         usage = usage_from_sdk(message.usage)
-        text = valid_unicode(
-            "".join(block.text for block in message.content if getattr(block, "type", None) == "text")
-        )
+        text = valid_unicode("".join(block.text for block in message.content if getattr(block, "type", None) == "text"))
         logger.debug(
             "provider call done",
             extra={
