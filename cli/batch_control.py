@@ -1,4 +1,4 @@
-"""Stopping a running `batch` on Ctrl-C, SIGTERM or SIGHUP, and keeping answers when the store fails.
+"""Stopping a running `batch` on Ctrl-C, SIGTERM or SIGHUP.
 
 The first of these signals starts no new call, neither a prompt nor a retry
 nor a fallback, and lets the calls in flight finish so that their answers are
@@ -10,26 +10,21 @@ from __future__ import annotations
 import logging
 import os
 import signal
-import sqlite3
 import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from types import FrameType
-from typing import Any, NoReturn
+from typing import NoReturn
 
 from cli import execute_cmd
 from cli.batch_tally import Tally, signal_label
 from cli.execute_cmd import build_executor
 from cli.render import CliConsole
-from feedback.exceptions import StoreError
-from feedback.records import FeedbackResult
-from feedback.store import FeedbackStore
 from providers.base import CompletionRequest, CompletionResult, Provider, StreamEvent
 from providers.errors import ExecutionStoppedError
 from providers.executor import Executor
 from router.catalog import ModelEntry
-from router.models import RoutingDecision
 
 logger = logging.getLogger(__name__)
 
@@ -56,32 +51,7 @@ def build_stoppable_executor(profile: str | None, stop: threading.Event) -> Exec
     def sleep(seconds: float) -> None:
         stop.wait(seconds)
 
-    return Executor(routed.router, OutcomeStore(routed.store), provider_factory=build, sleep=sleep)
-
-
-class OutcomeStore(FeedbackStore):
-    """A store on the same backend that raises `StoreError` for a SQLite error while saving an outcome.
-
-    `record_success` keeps a paid answer when saving its outcome raises a
-    `RouterError` such as `StoreError`, but lets a bare `sqlite3.Error`
-    through, for example "database is locked" after the 30-second busy
-    timeout, and then the answer would be lost.
-    """
-
-    def __init__(self, store: FeedbackStore) -> None:
-        super().__init__(backend=store.backend, settings=store.settings)
-
-    def record_outcome(self, decision: RoutingDecision) -> None:
-        try:
-            super().record_outcome(decision)
-        except sqlite3.Error as exc:
-            raise StoreError(f"the SQLite store failed to save decision {decision.decision_id}: {exc}") from exc
-
-    def record_feedback(self, decision_id: str, **options: Any) -> FeedbackResult:
-        try:
-            return super().record_feedback(decision_id, **options)
-        except sqlite3.Error as exc:
-            raise StoreError(f"the SQLite store failed to save feedback on decision {decision_id}: {exc}") from exc
+    return Executor(routed.router, routed.store, provider_factory=build, sleep=sleep)
 
 
 class CallsStoppedError(ExecutionStoppedError):

@@ -66,8 +66,9 @@ def run_pending(
                     break
                 done, running = wait(running, timeout=POLL_S, return_when=FIRST_COMPLETED)
                 if tally.signal is not None and not tally.announced:
-                    announce_stop(tally.signal, len(running))
+                    # Set first: a signal sent once the message is visible must count as the second.
                     tally.announced = True
+                    announce_stop(tally.signal, len(running))
                 for future in done:
                     if _finish(future, descriptor, tally, stop):
                         progress.advance(task)

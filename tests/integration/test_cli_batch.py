@@ -25,11 +25,10 @@ from pathlib import Path
 
 import pytest
 
-from cli import execute_cmd
 from cli.app import main
-from providers.anthropic_api import AnthropicProvider
 from tests.support.data import REPO_ROOT
-from tests.support.fake_anthropic import TEST_API_KEY, FakeAnthropicApi
+from tests.support.execute import fake_api_for_cli
+from tests.support.fake_anthropic import TEST_API_KEY
 
 # Generous bound in seconds for a subprocess to start, reach a point or exit. No test expects to come near it.
 WAIT_S = 60
@@ -56,15 +55,7 @@ def answer_line(key: str, prompt: str) -> str:
 @pytest.fixture
 def api(monkeypatch, tmp_path):
     """A fake API that every provider the CLI builds talks to, and a store in tmp_path."""
-    fake = FakeAnthropicApi()
-    monkeypatch.setenv("LLM_ROUTER_DB_PATH", str(tmp_path / "router.db"))
-    monkeypatch.setenv("LLM_ROUTER_EXPLORATION_RATE", "0")
-    monkeypatch.setattr(
-        execute_cmd,
-        "provider_factory",
-        lambda: lambda name: AnthropicProvider(api_key=TEST_API_KEY, http_client=fake.client()),
-    )
-    return fake
+    return fake_api_for_cli(monkeypatch, tmp_path)
 
 
 @pytest.fixture

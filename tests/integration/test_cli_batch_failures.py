@@ -20,13 +20,13 @@ from pathlib import Path
 import httpx2
 import pytest
 
-from cli import batch_output, execute_cmd
+from cli import batch_output
 from cli.app import main
 from feedback.backends.sqlite import SQLiteBackend
 from feedback.exceptions import StoreError
-from providers.anthropic_api import AnthropicProvider
 from tests.support.data import REPO_ROOT
-from tests.support.fake_anthropic import TEST_API_KEY, FakeAnthropicApi, message
+from tests.support.execute import fake_api_for_cli
+from tests.support.fake_anthropic import message
 
 # Generous bound in seconds for a subprocess that should exit before any request. No test expects to come near it.
 WAIT_S = 60
@@ -35,15 +35,7 @@ WAIT_S = 60
 @pytest.fixture
 def api(monkeypatch, tmp_path):
     """A fake API that every provider the CLI builds talks to, and a store in tmp_path."""
-    fake = FakeAnthropicApi()
-    monkeypatch.setenv("LLM_ROUTER_DB_PATH", str(tmp_path / "router.db"))
-    monkeypatch.setenv("LLM_ROUTER_EXPLORATION_RATE", "0")
-    monkeypatch.setattr(
-        execute_cmd,
-        "provider_factory",
-        lambda: lambda name: AnthropicProvider(api_key=TEST_API_KEY, http_client=fake.client()),
-    )
-    return fake
+    return fake_api_for_cli(monkeypatch, tmp_path)
 
 
 def write_prompts(path: Path, prompts: dict[str, str]) -> None:

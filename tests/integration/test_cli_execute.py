@@ -8,26 +8,18 @@ import json
 import httpx2
 import pytest
 
-from cli import execute_cmd
 from cli.app import FieldsFormatter, main
 from providers import keys
-from providers.anthropic_api import AnthropicProvider
-from tests.support.fake_anthropic import TEST_API_KEY, FakeAnthropicApi, error, message, streamed
+from tests.support.execute import fake_api_for_cli
+from tests.support.fake_anthropic import error, message, streamed
 
 
 @pytest.fixture
 def api(monkeypatch, tmp_path):
     """A fake API that every provider the CLI builds talks to, and a store in tmp_path."""
-    fake = FakeAnthropicApi()
-    monkeypatch.setenv("LLM_ROUTER_DB_PATH", str(tmp_path / "router.db"))
-    monkeypatch.setenv("LLM_ROUTER_EXPLORATION_RATE", "0")
+    fake = fake_api_for_cli(monkeypatch, tmp_path)
     monkeypatch.setenv("LLM_ROUTER_RETRY_BASE_DELAY", "0.01")
     monkeypatch.setenv("LLM_ROUTER_RETRY_MAX_DELAY", "0.1")
-    monkeypatch.setattr(
-        execute_cmd,
-        "provider_factory",
-        lambda: lambda name: AnthropicProvider(api_key=TEST_API_KEY, http_client=fake.client()),
-    )
     return fake
 
 

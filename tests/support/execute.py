@@ -90,3 +90,18 @@ def make_executor(
         clock=clock,
     )
     return executor, clock
+
+
+def fake_api_for_cli(monkeypatch: Any, tmp_path: Path) -> FakeAnthropicApi:
+    """Return a fake API that every provider the CLI builds talks to, with the store in `tmp_path`."""
+    from cli import execute_cmd
+
+    fake = FakeAnthropicApi()
+    monkeypatch.setenv("LLM_ROUTER_DB_PATH", str(tmp_path / "router.db"))
+    monkeypatch.setenv("LLM_ROUTER_EXPLORATION_RATE", "0")
+    monkeypatch.setattr(
+        execute_cmd,
+        "provider_factory",
+        lambda: lambda name: AnthropicProvider(api_key=TEST_API_KEY, http_client=fake.client()),
+    )
+    return fake

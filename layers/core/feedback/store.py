@@ -8,12 +8,15 @@ backend behaves the same and the backends only persist.
 from __future__ import annotations
 
 import logging
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 from feedback.backends.base import StoreBackend
-from feedback.exceptions import DecisionNotFoundError, VersionNotFoundError
+from feedback.exceptions import DecisionNotFoundError, StoreError, VersionNotFoundError
 from feedback.quality import derive_format_expectations, is_provider_failure, score_quality
 from feedback.records import (
     CellAggregate,
@@ -92,8 +95,9 @@ class FeedbackStore:
 
     def record_outcome(self, decision: RoutingDecision) -> None:
         """Save what execution added to a logged decision (actual tokens, cost, fallback)."""
-        previous = self.get_decision(decision.decision_id)
-        self.backend.record_outcome(decision, previous.actual_cost_usd)
+        with _sqlite_errors_as_store_errors(f"save the outcome of decision {decision.decision_id}"):
+            previous = self.get_decision(decision.decision_id)
+            self.backend.record_outcome(decision, previous.actual_cost_usd)
 
     # Feedback
 
@@ -110,8 +114,20 @@ class FeedbackStore:
 
         `signals` may carry `stop_reason`, and provider-failure facts (`status_code`,
         `error`, `timed_out`); a failure is recorded as a failure, never as a quality sample.
-        Raises `DecisionNotFoundError` or `InvalidRatingError` before anything is written.
+        Raises `DecisionNotFoundError` or `InvalidRatingError` before anything is written,
+        and `StoreError` when the store fails.
         """
+        with _sqlite_errors_as_store_errors(f"save feedback on decision {decision_id}"):
+            return self._record_feedback(decision_id, rating, response, signals, source)
+
+    def _record_feedback(
+        self,
+        decision_id: str,
+        rating: float | str | None,
+        response: str | None,
+        signals: dict[str, Any] | None,
+        source: str,
+    ) -> FeedbackResult:
         source = normalize_source(source)
         signals = dict(signals or {})
         decision = self.get_decision(decision_id)
@@ -248,3 +264,19 @@ class FeedbackStore:
     def recent_checkpoints(self, limit: int) -> list[CellCheckpoint]:
         """Return up to `limit` retrain checkpoints, newest run first."""
         return self.backend.recent_checkpoints(limit) if limit > 0 else []
+
+
+@contextmanager
+def _sqlite_errors_as_store_errors(action: str) -> Iterator[None]:
+    """Raise `StoreError` for a SQLite error, as the DynamoDB backend does for its own.
+
+    Callers that keep a paid answer when recording its outcome fails, such as
+    the executor, then catch one type. "database is locked" after the busy
+    timeout is the usual case.
+    """
+    try:
+        yield
+    except sqlite3.Error as exc:
+        raise StoreError(
+            f"the SQLite store failed to {action}: {exc}: check that its file is writable and intact"
+        ) from exc
