@@ -8,7 +8,7 @@ backend behaves the same and the backends only persist.
 from __future__ import annotations
 
 import logging
-import sqlite3
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
@@ -276,7 +276,11 @@ def _sqlite_errors_as_store_errors(action: str) -> Iterator[None]:
     """
     try:
         yield
-    except sqlite3.Error as exc:
+    except Exception as exc:
+        # Looked up, not imported: the route function on DynamoDB never loads sqlite3, and must not at init.
+        sqlite3 = sys.modules.get("sqlite3")
+        if sqlite3 is None or not isinstance(exc, sqlite3.Error):
+            raise
         raise StoreError(
             f"the SQLite store failed to {action}: {exc}: check that its file is writable and intact"
         ) from exc
