@@ -17,7 +17,7 @@ build folders:
 - "as sam build ships it": every `__pycache__` folder removed, which is what
   `sam build` with BuildMethod python3.12 writes;
 - "compiled": the same, then compiled by scripts/compile_build.py
-  (unchecked-hash bytecode, paths as Lambda sees them), as `make build` does.
+  (unchecked-hash bytecode, the paths that Lambda uses), as `make build` does.
 
 Each copy is zipped with SAM CLI's own zip function, so its entries carry the
 dates that `sam deploy` gives them, and unzipped into a `var/task` and an

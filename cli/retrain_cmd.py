@@ -33,8 +33,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.rollback is not None and not 0 <= args.rollback <= MAX_VERSION:
         raise CommandError(f"--rollback {args.rollback} is invalid: expected a version number from 0 to {MAX_VERSION}")
-    # Only a real run may start a new store; the other modes read, or roll back to a version
-    # that a new store cannot have (except 0), so a missing store is an error there.
+    # Only a real run may start a new store. The other modes only read, or roll back to a
+    # version that a new store cannot have, so a missing store is an error there.
     needs_store = args.history or args.dry_run or args.rollback is not None
     store = open_existing_store("retrain") if needs_store else FeedbackStore()
     try:

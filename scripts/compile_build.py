@@ -3,7 +3,7 @@
 Usage: python scripts/compile_build.py [--build-dir .aws-sam/build] [--python python3.12]
 
 `sam build` (BuildMethod python3.12) copies the sources and unpacks the
-dependencies' wheels without compiling them, so the deployment package holds
+dependencies' wheels without compiling them, so the deployment package contains
 no `.pyc` files. Lambda's `/var/task` and `/opt` are read-only, so every cold
 start compiles every module it imports and throws the result away. Compiling
 in the usual timestamp mode would not help: SAM writes every zip entry with

@@ -290,7 +290,7 @@ def _register_no_route(app: APIGatewayRestResolver, route_keys: tuple[str, ...])
     def _no_route(exc: Exception) -> Response:
         event = app.current_event
         methods = allowed_methods(route_keys, event.path)
-        # The method is among them when a path parameter holds characters that the
+        # The method is among them when a path parameter contains characters that the
         # route's pattern rejects, such as "#": no resource has such an id.
         if methods and event.http_method not in methods:
             response = error_response(

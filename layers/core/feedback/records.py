@@ -24,12 +24,12 @@ def normalize_source(source: str) -> str:
     """
     cleaned = unicodedata.normalize("NFKC", source or "").strip().casefold()
     # The value is cut in messages, so an over-long source does not flood the error.
-    shown = repr(source) if len(source or "") <= MAX_SOURCE_CHARS else f"{source[:MAX_SOURCE_CHARS]!r}…"
+    preview = repr(source) if len(source or "") <= MAX_SOURCE_CHARS else f"{source[:MAX_SOURCE_CHARS]!r}…"
     if not cleaned or len(cleaned) > MAX_SOURCE_CHARS:
-        raise ValueError(f"source {shown} is invalid: expected 1 to {MAX_SOURCE_CHARS} characters")
+        raise ValueError(f"source {preview} is invalid: expected 1 to {MAX_SOURCE_CHARS} characters")
     hidden = next((char for char in cleaned if unicodedata.category(char) in {"Cc", "Cf"}), None)
     if hidden is not None:
-        raise ValueError(f"source {shown} is invalid: it contains the invisible character U+{ord(hidden):04X}")
+        raise ValueError(f"source {preview} is invalid: it contains the invisible character U+{ord(hidden):04X}")
     return cleaned
 
 
